@@ -1,0 +1,67 @@
+// Everything a handler may use, built once per worker start. No browser API here: the browser
+// parts (session storage, prompt window) are passed in, so the router runs under unit tests too.
+import type { PolicyClock } from '../policy/decide.ts';
+import { WardenDb } from '../db/schema.ts';
+import { Vault } from '../vault/vault.ts';
+import type { SessionStore } from '../vault/sessionStore.ts';
+import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
+
+export interface ContextOptions {
+  db?: WardenDb;
+  session: SessionStore;
+  now?: () => number;
+  /** e.g. `chrome-extension://<id>`: only pages of this origin may use the admin RPC. */
+  extensionOrigin: string;
+  onPromptsChanged?: (pending: readonly PromptInfo[]) => void;
+  promptTimeoutMs?: number;
+  maxPendingPerOrigin?: number;
+  scryptLogN?: number;
+}
+
+export interface BackgroundContext {
+  db: WardenDb;
+  vault: Vault;
+  prompts: PromptQueue;
+  session: SessionStore;
+  now: () => number;
+  clock: () => PolicyClock;
+  extensionOrigin: string;
+  /** When this worker (or event page) started: proves a restart in tests. */
+  startedAt: number;
+  /** Resolves once the vault and session are restored; every message waits for it. */
+  ready: Promise<void>;
+}
+
+const SESSION_ID_KEY = 'browserSessionId';
+
+export function createContext(opts: ContextOptions): BackgroundContext {
+  const db = opts.db ?? new WardenDb();
+  const now = opts.now ?? Date.now;
+  const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
+  const prompts = new PromptQueue({
+    maxPerOrigin: opts.maxPendingPerOrigin ?? 20,
+    timeoutMs: opts.promptTimeoutMs ?? 120_000,
+    now,
+    onChange: (pending) => opts.onPromptsChanged?.(pending),
+  });
+  let sessionId = '';
+  const ready = (async () => {
+    await db.open();
+    // storage.session is emptied when the browser closes: a new id marks a new browser session,
+    // which ends every "until the browser closes" rule and override.
+    sessionId = (await opts.session.get<string>(SESSION_ID_KEY)) ?? crypto.randomUUID();
+    await opts.session.set(SESSION_ID_KEY, sessionId);
+    await vault.restore();
+  })();
+  return {
+    db,
+    vault,
+    prompts,
+    session: opts.session,
+    now,
+    clock: () => ({ now: now(), sessionId }),
+    extensionOrigin: opts.extensionOrigin,
+    startedAt: now(),
+    ready,
+  };
+}

@@ -1,0 +1,15 @@
+import { accountHandlers } from './accounts.ts';
+import { logHandlers } from './logs.ts';
+import { policyHandlers } from './policies.ts';
+import { promptHandlers } from './prompts.ts';
+import { settingsHandlers } from './settings.ts';
+import type { AdminHandlers } from './types.ts';
+
+/** The admin route table: the compiler checks there is exactly one handler per protocol method. */
+export const adminHandlers: AdminHandlers = {
+  ...accountHandlers,
+  ...policyHandlers,
+  ...logHandlers,
+  ...promptHandlers,
+  ...settingsHandlers,
+};

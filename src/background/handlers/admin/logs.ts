@@ -1,0 +1,16 @@
+import { pageActivity } from '../../../db/activity.ts';
+import { pageLog } from '../../../db/signingLog.ts';
+import type { AdminHandlers } from './types.ts';
+
+export const logHandlers = {
+  get_signing_log: async (ctx, p) => {
+    const page = await pageLog(ctx.db, p);
+    return {
+      entries: page.entries.map(({ id, origin, accountId, method, kind, createdAt, eventId }) => ({
+        id, origin, accountId, method, kind: kind ?? null, createdAt, ...(eventId ? { eventId } : {}),
+      })),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    };
+  },
+  get_activity: async (ctx, p) => pageActivity(ctx.db, p),
+} satisfies Partial<AdminHandlers>;

@@ -1,0 +1,33 @@
+// Wiring only: browser APIs in, router out. Listeners are registered synchronously at start, as
+// MV3 requires; each message then waits for setup inside the router.
+import browser, { type Runtime } from 'webextension-polyfill';
+import { createContext } from './context.ts';
+import { createRouter } from './router.ts';
+import { AUTOLOCK_ALARM, createAutoLock } from './autolock.ts';
+import { PromptWindow } from './prompts/window.ts';
+import type { SessionStore } from '../vault/sessionStore.ts';
+
+const session: SessionStore = {
+  get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
+  set: (key, value) => browser.storage.session.set({ [key]: value }),
+  remove: (key) => browser.storage.session.remove(key),
+};
+
+const promptWindow = new PromptWindow();
+const ctx = createContext({
+  session,
+  extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+  onPromptsChanged: (pending) => promptWindow.sync(pending),
+});
+promptWindow.attach(ctx.prompts);
+const autoLock = createAutoLock(ctx);
+const route = createRouter(ctx, () => autoLock.touch());
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();
+});
+void browser.alarms.get(AUTOLOCK_ALARM).then((existing) => {
+  if (!existing) void browser.alarms.create(AUTOLOCK_ALARM, { periodInMinutes: 0.5 });
+});

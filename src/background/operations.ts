@@ -1,0 +1,71 @@
+// The crypto of each NIP-07 method, prepared before the decision and run only inside the guard.
+import { finalizeEvent, getEventHash } from 'nostr-tools/pure';
+import * as nip04 from 'nostr-tools/nip04';
+import * as nip44 from 'nostr-tools/nip44';
+import { fail } from '../shared/errors.ts';
+import type { Nip07Request } from '../shared/protocol.ts';
+import type { Account } from '../policy/records.ts';
+import type { Operation } from './guard.ts';
+
+/** What the prompt shows: the very copy that will be signed, or the peer of an encrypt/decrypt. */
+export type PromptDetails =
+  | { type: 'event'; event: { kind: number; content: string; tags: string[][]; created_at: number; pubkey: string; id: string } }
+  | { type: 'peer'; pubkey: string }
+  | { type: 'none' };
+
+export interface Prepared {
+  kind: number | null;
+  details: PromptDetails;
+  run: Operation<unknown>;
+}
+
+export interface OperationDeps {
+  secretKey: (accountId: number) => Uint8Array;
+  relays: Record<string, { read: boolean; write: boolean }>;
+  nowSeconds: number;
+}
+
+const CIPHERS = {
+  nip04_encrypt: (sk: Uint8Array, peer: string, text: string) => nip04.encrypt(sk, peer, text),
+  nip04_decrypt: (sk: Uint8Array, peer: string, text: string) => nip04.decrypt(sk, peer, text),
+  nip44_encrypt: (sk: Uint8Array, peer: string, text: string) => nip44.encrypt(text, nip44.getConversationKey(sk, peer)),
+  nip44_decrypt: (sk: Uint8Array, peer: string, text: string) => nip44.decrypt(text, nip44.getConversationKey(sk, peer)),
+};
+
+export function prepare(request: Nip07Request, account: Account, deps: OperationDeps): Prepared {
+  const sk = () => deps.secretKey(account.id);
+  switch (request.method) {
+    case 'get_public_key':
+      return { kind: null, details: { type: 'none' }, run: () => ({ value: account.pubkey }) };
+    case 'get_relays':
+      return { kind: null, details: { type: 'none' }, run: () => ({ value: deps.relays }) };
+    case 'sign_event': {
+      const e = request.params.event;
+      // A different pubkey is refused, never silently rewritten (THREATS.md 14).
+      if (e.pubkey !== undefined && e.pubkey !== account.pubkey) {
+        throw fail('invalid_request', 'event.pubkey names another key than the active account');
+      }
+      // A fresh copy: what is shown is what is signed, whatever the page does after the call.
+      const template = {
+        kind: e.kind,
+        content: e.content,
+        tags: e.tags.map((t) => [...t]),
+        created_at: e.created_at ?? deps.nowSeconds,
+      };
+      const unsigned = { ...template, pubkey: account.pubkey };
+      return {
+        kind: e.kind,
+        details: { type: 'event', event: { ...unsigned, id: getEventHash(unsigned) } },
+        run: () => {
+          const signed = finalizeEvent(template, sk());
+          return { value: signed, eventId: signed.id };
+        },
+      };
+    }
+    default: {
+      const { method, params } = request;
+      const text = 'plaintext' in params ? params.plaintext : params.ciphertext;
+      return { kind: null, details: { type: 'peer', pubkey: params.pubkey }, run: () => ({ value: CIPHERS[method](sk(), params.pubkey, text) }) };
+    }
+  }
+}

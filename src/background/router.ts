@@ -1,0 +1,61 @@
+// router → validate → guard → handler. Every message gets exactly one wire response.
+import { errorResponse, fail, type WireResponse } from '../shared/errors.ts';
+import {
+  adminEnvelopeSchema,
+  adminParamSchemas,
+  describeIssue,
+  isAdminMethod,
+  nip07EnvelopeSchema,
+  nip07ParamSchemas,
+  type AdminMethod,
+  type Nip07Request,
+} from '../shared/protocol.ts';
+import type { BackgroundContext } from './context.ts';
+import { adminHandlers } from './handlers/admin/index.ts';
+import { handleNip07 } from './handlers/nip07.ts';
+import { embeddingOrigin, isExtensionPage, siteOrigin, type SenderInfo } from './sender.ts';
+
+export type Router = (message: unknown, sender: SenderInfo) => Promise<WireResponse>;
+
+export function createRouter(ctx: BackgroundContext, onUse: () => void = () => {}): Router {
+  return async (message, sender) => {
+    try {
+      // A request that arrives while the worker starts waits for setup (THREATS.md 25).
+      await ctx.ready;
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+      if (type !== 'admin' && type !== 'nip07') throw fail('invalid_request', 'Unknown message type');
+      const result = type === 'admin' ? await routeAdmin(ctx, message, sender) : await routeNip07(ctx, message, sender);
+      // Only accepted requests count as use for auto-lock: junk messages never keep it unlocked.
+      onUse();
+      return { ok: true, result };
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+async function routeAdmin(ctx: BackgroundContext, message: unknown, sender: SenderInfo): Promise<unknown> {
+  // Judged before parsing: a page or content script learns nothing about the admin surface.
+  if (!isExtensionPage(sender, ctx.extensionOrigin)) throw fail('denied', 'Admin messages are accepted only from the extension itself');
+  const envelope = adminEnvelopeSchema.safeParse(message);
+  if (!envelope.success) throw fail('invalid_request', describeIssue(envelope.error));
+  const { method } = envelope.data;
+  if (!isAdminMethod(method)) throw fail('invalid_request', `Unknown admin method: ${method.slice(0, 40)}`);
+  const params = adminParamSchemas[method].safeParse(envelope.data.params ?? {});
+  if (!params.success) throw fail('invalid_request', describeIssue(params.error));
+  const handler = adminHandlers[method] as (c: BackgroundContext, p: unknown) => Promise<unknown>;
+  return handler(ctx, params.data satisfies AdminParamsAny);
+}
+type AdminParamsAny = ReturnType<(typeof adminParamSchemas)[AdminMethod]['parse']>;
+
+async function routeNip07(ctx: BackgroundContext, message: unknown, sender: SenderInfo): Promise<unknown> {
+  const envelope = nip07EnvelopeSchema.safeParse(message);
+  if (!envelope.success) throw fail('invalid_request', describeIssue(envelope.error));
+  const { method } = envelope.data;
+  const params = nip07ParamSchemas[method].safeParse(envelope.data.params ?? {});
+  if (!params.success) throw fail('invalid_request', describeIssue(params.error));
+  // The origin comes from the browser, never from the message (THREATS.md 1).
+  const origin = siteOrigin(sender);
+  const request = { method, params: params.data } as Nip07Request;
+  return handleNip07(ctx, { origin, tabId: sender.tab?.id, topOrigin: embeddingOrigin(sender, origin) }, request);
+}

@@ -1,0 +1,154 @@
+// Grants, rules and overrides: the reads the guard needs and the writes the admin RPC makes.
+import type { Method } from '../shared/methods.ts';
+import type { RuleInput } from '../shared/protocol.ts';
+import { fail } from '../shared/errors.ts';
+import type { PolicyRecords } from '../policy/decide.ts';
+import { isLive } from '../policy/live.ts';
+import type { CapReachedAction, Effect, Grant, Override, Rule } from '../policy/records.ts';
+import type { WardenDb } from './schema.ts';
+import { getSetting } from './settings.ts';
+
+/** Everything decide() reads for one (origin, account): three key-range reads and one get. */
+export async function loadPolicyRecords(db: WardenDb, origin: string, accountId: number, now: number): Promise<PolicyRecords> {
+  const [grants, overrides, sensitiveKinds] = await Promise.all([
+    db.grants.where('[origin+accountId]').equals([origin, accountId]).toArray(),
+    db.overrides.where('[origin+accountId]').equals([origin, accountId]).toArray(),
+    getSetting(db, 'sensitiveKinds'),
+  ]);
+  // Revoked grants hold no live rule: skip reading their rules (past grants pile up).
+  const current = grants.filter((g) => g.revokedAt == null || g.revokedAt > now);
+  const rules = current.length ? await db.rules.where('grantId').anyOf(current.map((g) => g.id)).toArray() : [];
+  return { grants: current, rules, overrides, sensitiveKinds };
+}
+
+export interface GrantInput {
+  origin: string;
+  accountId: number;
+  rules: RuleInput[];
+  expiresAt?: number | null | undefined;
+  onCapReached?: CapReachedAction | undefined;
+  sessionId?: string | null;
+}
+
+function ruleRow(grantId: number, input: RuleInput, now: number, life: Partial<Rule> = {}): Omit<Rule, 'id'> {
+  return {
+    grantId,
+    method: input.method,
+    kind: input.method === 'sign_event' ? (input.kind ?? null) : null,
+    maxUsageCount: input.maxUsageCount ?? null,
+    windowSeconds: input.windowSeconds ?? null,
+    createdAt: now,
+    expiresAt: life.expiresAt ?? null,
+    sessionId: life.sessionId ?? null,
+  };
+}
+
+/** A new grant replaces the live one for the same (origin, account): the old one is revoked, its budget is not reset. */
+export function createGrant(db: WardenDb, input: GrantInput, now: number, sessionId: string): Promise<number> {
+  return db.transaction('rw', db.grants, db.rules, async () => {
+    const existing = await db.grants.where('[origin+accountId]').equals([input.origin, input.accountId]).toArray();
+    for (const old of existing) {
+      if (isLive(old, now, sessionId)) await db.grants.update(old.id, { revokedAt: now });
+    }
+    const grantId = (await db.grants.add({
+      origin: input.origin,
+      accountId: input.accountId,
+      createdAt: now,
+      expiresAt: input.expiresAt ?? null,
+      revokedAt: null,
+      sessionId: input.sessionId ?? null,
+      onCapReached: input.onCapReached ?? 'deny',
+    } as Grant)) as number;
+    await db.rules.bulkAdd(input.rules.map((r) => ruleRow(grantId, r, now)) as Rule[]);
+    return grantId;
+  });
+}
+
+export async function revokeGrant(db: WardenDb, grantId: number, now: number): Promise<void> {
+  await db.transaction('rw', db.grants, async () => {
+    const grant = await db.grants.get(grantId);
+    if (!grant) throw fail('not_found', `no grant #${grantId}`);
+    // Revoking twice keeps the first time: a revocation is never moved.
+    if (grant.revokedAt == null) await db.grants.update(grantId, { revokedAt: now });
+  });
+}
+
+export async function addRule(db: WardenDb, grantId: number, input: RuleInput, now: number, life: Partial<Rule> = {}): Promise<Rule> {
+  return db.transaction('rw', db.grants, db.rules, async () => {
+    if (!(await db.grants.get(grantId))) throw fail('not_found', `no grant #${grantId}`);
+    const row = ruleRow(grantId, input, now, life);
+    const id = (await db.rules.add(row as Rule)) as number;
+    return { ...row, id };
+  });
+}
+
+export interface RulePatch {
+  method?: Method | undefined;
+  kind?: number | null | undefined;
+  maxUsageCount?: number | null | undefined;
+  windowSeconds?: number | null | undefined;
+}
+
+/** Absent fields stay; null clears. */
+export function updateRule(db: WardenDb, ruleId: number, patch: RulePatch): Promise<Rule> {
+  return db.transaction('rw', db.rules, async () => {
+    const rule = await db.rules.get(ruleId);
+    if (!rule) throw fail('not_found', `no rule #${ruleId}`);
+    const next: Rule = { ...rule };
+    if (patch.method !== undefined) next.method = patch.method;
+    if (patch.kind !== undefined) next.kind = patch.kind;
+    if (patch.maxUsageCount !== undefined) next.maxUsageCount = patch.maxUsageCount;
+    if (patch.windowSeconds !== undefined) next.windowSeconds = patch.windowSeconds;
+    if (next.method !== 'sign_event') next.kind = null;
+    await db.rules.put(next);
+    return next;
+  });
+}
+
+export async function deleteRule(db: WardenDb, ruleId: number): Promise<void> {
+  await db.transaction('rw', db.rules, async () => {
+    if (!(await db.rules.get(ruleId))) throw fail('not_found', `no rule #${ruleId}`);
+    await db.rules.delete(ruleId);
+  });
+}
+
+export interface OverrideInput {
+  origin: string;
+  accountId: number;
+  method: Method;
+  kind?: number | null | undefined;
+  effect: Effect;
+  expiresAt?: number | null | undefined;
+  sessionId?: string | null;
+}
+
+export async function addOverride(db: WardenDb, input: OverrideInput, now: number): Promise<number> {
+  return (await db.overrides.add({
+    origin: input.origin,
+    accountId: input.accountId,
+    method: input.method,
+    kind: input.method === 'sign_event' ? (input.kind ?? null) : null,
+    effect: input.effect,
+    createdAt: now,
+    expiresAt: input.expiresAt ?? null,
+    revokedAt: null,
+    sessionId: input.sessionId ?? null,
+  } as Override)) as number;
+}
+
+export async function revokeOverride(db: WardenDb, overrideId: number, now: number): Promise<void> {
+  await db.transaction('rw', db.overrides, async () => {
+    const row = await db.overrides.get(overrideId);
+    if (!row) throw fail('not_found', `no override #${overrideId}`);
+    if (row.revokedAt == null) await db.overrides.update(overrideId, { revokedAt: now });
+  });
+}
+
+export async function listPolicies(db: WardenDb, origin?: string): Promise<{ grants: Grant[]; rules: Rule[]; overrides: Override[] }> {
+  return db.transaction('r', db.grants, db.rules, db.overrides, async () => {
+    const grants = origin ? await db.grants.where('origin').equals(origin).toArray() : await db.grants.toArray();
+    const rules = grants.length ? await db.rules.where('grantId').anyOf(grants.map((g) => g.id)).toArray() : [];
+    const overrides = origin ? await db.overrides.where('origin').equals(origin).toArray() : await db.overrides.toArray();
+    return { grants, rules, overrides };
+  });
+}

@@ -1,0 +1,65 @@
+// The database: one Dexie class, every schema version kept, upgrades that move data.
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } from '../policy/records.ts';
+
+export interface SettingRow {
+  collection: string;
+  key: string;
+  value: unknown;
+}
+
+export const DB_NAME = 'warden';
+
+/**
+ * Version 1 is the data model of DESIGN.md §3. Every index that reads a site's rows starts with
+ * its origin; the cap count is a key-range read on [origin+accountId+method(+kind)+createdAt].
+ */
+export const SCHEMA_V1 = {
+  accounts: '++id, &pubkey',
+  grants: '++id, [origin+accountId], origin',
+  rules: '++id, grantId',
+  overrides: '++id, [origin+accountId], origin',
+  signingLog:
+    '++id, [origin+accountId+method+createdAt], [origin+accountId+method+kind+createdAt], [origin+id], [origin+method+id], [method+id], createdAt',
+  activity: '++id, [origin+id], createdAt',
+  settings: '[collection+key]',
+} as const;
+
+/**
+ * Version 2 gives rules the same lifecycle as grants and overrides (createdAt, expiresAt,
+ * sessionId), so a prompt answer such as "allow kind 1 for one hour" can add a rule that ends on
+ * its own. Existing rules take their grant's createdAt.
+ */
+export const SCHEMA_V2 = SCHEMA_V1;
+
+export class WardenDb extends Dexie {
+  accounts!: EntityTable<Account, 'id'>;
+  grants!: EntityTable<Grant, 'id'>;
+  rules!: EntityTable<Rule, 'id'>;
+  overrides!: EntityTable<Override, 'id'>;
+  signingLog!: EntityTable<SigningLogEntry, 'id'>;
+  activity!: EntityTable<ActivityEntry, 'id'>;
+  settings!: Table<SettingRow, [string, string]>;
+
+  constructor(name = DB_NAME) {
+    // Relaxed durability: a lost last write after an OS crash is acceptable; a slow hot path is not.
+    super(name, { chromeTransactionDurability: 'relaxed' });
+    this.version(1).stores(SCHEMA_V1);
+    this.version(2)
+      .stores(SCHEMA_V2)
+      .upgrade(async (tx) => {
+        const grants = await tx.table<Grant>('grants').toArray();
+        const createdAt = new Map(grants.map((g) => [g.id, g.createdAt]));
+        return tx
+          .table<Rule>('rules')
+          .toCollection()
+          .modify((rule) => {
+            rule.createdAt ??= createdAt.get(rule.grantId) ?? 0;
+            rule.expiresAt ??= null;
+            rule.sessionId ??= null;
+          });
+      });
+  }
+}
+
+export const ALL_STORES = ['accounts', 'grants', 'rules', 'overrides', 'signingLog', 'activity', 'settings'] as const;

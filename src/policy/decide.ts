@@ -1,0 +1,133 @@
+// The decision of DESIGN.md §5, steps 3–5, as a pure function of (request, records, now).
+import { isConsequential, policyMethod, type Method } from '../shared/methods.ts';
+import { isLive } from './live.ts';
+import type { Grant, Override, Rule } from './records.ts';
+
+export interface PolicyRequest {
+  method: Method;
+  /** sign_event only; null otherwise. */
+  kind: number | null;
+}
+
+export interface PolicyRecords {
+  /** Grants for (origin, account); decide() keeps only the live ones. */
+  grants: readonly Grant[];
+  /** Rules of those grants. */
+  rules: readonly Rule[];
+  /** Overrides for (origin, account). */
+  overrides: readonly Override[];
+  sensitiveKinds: readonly number[];
+}
+
+export interface PolicyClock {
+  now: number;
+  sessionId: string;
+}
+
+export type Decision =
+  | { outcome: 'allow'; by: { type: 'override'; id: number } | { type: 'rule'; id: number; grantId: number } }
+  | { outcome: 'deny'; by: { type: 'override'; id: number } }
+  | { outcome: 'cap_exceeded'; rule: Rule; used: number }
+  | { outcome: 'ask'; reason: 'no_rule' }
+  | { outcome: 'ask'; reason: 'cap_reached'; rule: Rule; used: number };
+
+function sameMethod(scoped: Method, requested: Method): boolean {
+  return scoped === requested || scoped === policyMethod(requested);
+}
+
+/** Does a record's (method, kind) scope cover the request? Sensitive kinds need a named kind. */
+function covers(scope: { method: Method; kind: number | null }, req: PolicyRequest, sensitive: readonly number[]): boolean {
+  if (!sameMethod(scope.method, req.method)) return false;
+  if (scope.kind !== null) return scope.kind === req.kind;
+  return req.kind === null || !sensitive.includes(req.kind);
+}
+
+/** A cap binds on every request its (method, kind) counts, sensitive kinds included. */
+function capBinds(rule: Rule, req: PolicyRequest): boolean {
+  return rule.method === req.method && (rule.kind === null || rule.kind === req.kind) && rule.maxUsageCount !== null;
+}
+
+function liveGrants(records: PolicyRecords, clock: PolicyClock): Grant[] {
+  return records.grants.filter((g) => isLive(g, clock.now, clock.sessionId));
+}
+
+function liveRules(records: PolicyRecords, clock: PolicyClock): Rule[] {
+  const grantIds = new Set(liveGrants(records, clock).map((g) => g.id));
+  return records.rules.filter((r) => grantIds.has(r.grantId) && isLive(r, clock.now, clock.sessionId));
+}
+
+/**
+ * The capped rules whose usage decide() needs, so the caller can count exactly those from the
+ * signing log (inside the same transaction) and nothing more.
+ */
+export function capsToCount(req: PolicyRequest, records: PolicyRecords, clock: PolicyClock): Rule[] {
+  if (!isConsequential(req.method)) return [];
+  return liveRules(records, clock).filter((r) => capBinds(r, req));
+}
+
+/**
+ * @param usage ruleId → number of signing-log entries inside that rule's window, for at least
+ *   every rule capsToCount() returned.
+ */
+export function decide(
+  req: PolicyRequest,
+  records: PolicyRecords,
+  usage: ReadonlyMap<number, number>,
+  clock: PolicyClock,
+): Decision {
+  const sensitive = records.sensitiveKinds;
+  const overrides = records.overrides.filter((o) => isLive(o, clock.now, clock.sessionId));
+
+  // A deny needs no named kind: denying a method denies its sensitive kinds too.
+  const deny = overrides.find(
+    (o) => o.effect === 'deny' && sameMethod(o.method, req.method) && (o.kind === null || o.kind === req.kind),
+  );
+  if (deny) return { outcome: 'deny', by: { type: 'override', id: deny.id } };
+
+  const rules = liveRules(records, clock);
+  const allowOverride = overrides.find((o) => o.effect === 'allow' && covers(o, req, sensitive));
+  const allowRule = rules.find((r) => covers(r, req, sensitive));
+  if (!allowOverride && !allowRule) return { outcome: 'ask', reason: 'no_rule' };
+
+  for (const rule of capsToCount(req, records, clock)) {
+    const used = usage.get(rule.id);
+    if (used === undefined) throw new Error(`usage of rule ${rule.id} was not counted`);
+    if (used >= (rule.maxUsageCount ?? Infinity)) {
+      const grant = liveGrants(records, clock).find((g) => g.id === rule.grantId);
+      return grant?.onCapReached === 'ask'
+        ? { outcome: 'ask', reason: 'cap_reached', rule, used }
+        : { outcome: 'cap_exceeded', rule, used };
+    }
+  }
+
+  return allowOverride
+    ? { outcome: 'allow', by: { type: 'override', id: allowOverride.id } }
+    : { outcome: 'allow', by: { type: 'rule', id: allowRule!.id, grantId: allowRule!.grantId } };
+}
+
+/** The start of a rule's counting window (exclusive), or -Infinity for a lifetime cap. */
+export function windowStart(rule: Pick<Rule, 'windowSeconds'>, now: number): number {
+  return rule.windowSeconds === null ? -Infinity : now - rule.windowSeconds * 1000;
+}
+
+/** One line a person can read: which rule or override decided, and for a cap when it frees. */
+export function describeDecision(decision: Decision, freesAt?: number): string {
+  switch (decision.outcome) {
+    case 'allow':
+      return decision.by.type === 'override'
+        ? `allow override #${decision.by.id}`
+        : `rule #${decision.by.id} of grant #${decision.by.grantId}`;
+    case 'deny':
+      return `deny override #${decision.by.id}`;
+    case 'ask':
+      return decision.reason === 'no_rule' ? 'no rule covers this request' : `${capText(decision.rule, decision.used, freesAt)}; grant asks`;
+    case 'cap_exceeded':
+      return capText(decision.rule, decision.used, freesAt);
+  }
+}
+
+function capText(rule: Rule, used: number, freesAt?: number): string {
+  const window = rule.windowSeconds === null ? 'lifetime' : `${rule.windowSeconds} s`;
+  const frees = freesAt === undefined || !Number.isFinite(freesAt) ? 'never frees up' : `frees at ${new Date(freesAt).toISOString()}`;
+  return `cap of rule #${rule.id} spent (${used}/${rule.maxUsageCount} per ${window}); ${frees}`;
+}

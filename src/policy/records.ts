@@ -1,0 +1,74 @@
+// Stored record shapes (DESIGN.md §3). Plain data: the policy reads them, the db stores them.
+import type { Method } from '../shared/methods.ts';
+
+/** The one lifecycle every grant, rule and override goes through (see isLive). */
+export interface Lifecycle {
+  createdAt: number;
+  expiresAt?: number | null;
+  revokedAt?: number | null;
+  /** Set for "until the browser closes": live only within the browser session that made it. */
+  sessionId?: string | null;
+}
+
+export type CapReachedAction = 'deny' | 'ask';
+
+export interface Grant extends Lifecycle {
+  id: number;
+  origin: string;
+  accountId: number;
+  onCapReached: CapReachedAction;
+}
+
+export interface Rule extends Lifecycle {
+  id: number;
+  grantId: number;
+  method: Method;
+  /** null = any kind (except the sensitive kinds, which only a rule naming them allows). */
+  kind: number | null;
+  /** null = uncapped. */
+  maxUsageCount: number | null;
+  /** null = lifetime. */
+  windowSeconds: number | null;
+}
+
+export type Effect = 'allow' | 'deny';
+
+export interface Override extends Lifecycle {
+  id: number;
+  origin: string;
+  accountId: number;
+  method: Method;
+  kind: number | null;
+  effect: Effect;
+}
+
+export interface SigningLogEntry {
+  id: number;
+  origin: string;
+  accountId: number;
+  method: Method;
+  kind?: number;
+  createdAt: number;
+  grantId?: number;
+  eventId?: string;
+}
+
+export type Outcome = 'allowed' | 'denied' | 'cap_exceeded' | 'asked' | 'invalid_request' | 'locked' | 'no_account' | 'timeout' | 'rate_limited';
+
+export interface ActivityEntry {
+  id: number;
+  origin: string;
+  method: Method;
+  kind: number | null;
+  outcome: Outcome;
+  reason: string;
+  createdAt: number;
+}
+
+export interface Account {
+  id: number;
+  pubkey: string;
+  label: string;
+  ncryptsec: string;
+  createdAt: number;
+}

@@ -1,0 +1,175 @@
+// The wire contract: every message that crosses a boundary is parsed by a schema from this file.
+import { z } from 'zod';
+import { METHODS } from './methods.ts';
+
+/** Documented limits: an event or payload above them is refused as invalid_request. */
+export const LIMITS = {
+  eventJsonBytes: 128 * 1024,
+  plaintextChars: 65_535,
+  ciphertextChars: 512 * 1024,
+  tags: 2_000,
+  requestIdChars: 64,
+} as const;
+
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
+export const kindSchema = z.int().min(0).max(65_535);
+export const idSchema = z.int().positive();
+export const methodSchema = z.enum(METHODS);
+
+/** A browser-serialised http(s) origin, e.g. `https://example.com` or `http://127.0.0.1:5173`. */
+export const originSchema = z.string().max(2_048).refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'expected an http(s) origin such as https://example.com');
+
+// ---- NIP-07 requests (content bridge → background) -------------------------------------
+
+export const eventTemplateSchema = z
+  .object({
+    kind: kindSchema,
+    content: z.string(),
+    tags: z.array(z.array(z.string())).max(LIMITS.tags),
+    created_at: z.int().min(0).max(2 ** 32 - 1).optional(),
+    pubkey: hex64.optional(),
+    // A stale id or sig is ignored: the background computes both itself.
+    id: z.unknown().optional(),
+    sig: z.unknown().optional(),
+  })
+  .refine((e) => JSON.stringify(e).length <= LIMITS.eventJsonBytes, {
+    message: `event larger than ${LIMITS.eventJsonBytes} bytes`,
+  });
+export type EventTemplateInput = z.infer<typeof eventTemplateSchema>;
+
+const encryptParams = z.strictObject({ pubkey: hex64, plaintext: z.string().max(LIMITS.plaintextChars) });
+const decryptParams = z.strictObject({ pubkey: hex64, ciphertext: z.string().min(1).max(LIMITS.ciphertextChars) });
+const noParams = z.strictObject({});
+
+export const nip07ParamSchemas = {
+  get_public_key: noParams,
+  get_relays: noParams,
+  sign_event: z.strictObject({ event: eventTemplateSchema }),
+  nip04_encrypt: encryptParams,
+  nip04_decrypt: decryptParams,
+  nip44_encrypt: encryptParams,
+  nip44_decrypt: decryptParams,
+} as const;
+
+export const nip07EnvelopeSchema = z.strictObject({
+  type: z.literal('nip07'),
+  id: z.string().min(8).max(LIMITS.requestIdChars),
+  method: methodSchema,
+  params: z.unknown(),
+});
+
+export type Nip07Request =
+  | { method: 'get_public_key' | 'get_relays'; params: Record<string, never> }
+  | { method: 'sign_event'; params: { event: EventTemplateInput } }
+  | { method: 'nip04_encrypt' | 'nip44_encrypt'; params: { pubkey: string; plaintext: string } }
+  | { method: 'nip04_decrypt' | 'nip44_decrypt'; params: { pubkey: string; ciphertext: string } };
+
+// ---- admin RPC (extension pages → background; DESIGN.md §7, contract) ---------------------
+
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+const maxUsageCount = z.int().min(1).max(1_000_000_000);
+const windowSeconds = z.int().min(1).max(100 * 365 * 24 * 3600);
+const time = z.int().min(0);
+const password = z.string().min(1).max(1_024);
+const label = z.string().max(100);
+
+export const ruleInputSchema = z.strictObject({
+  method: methodSchema,
+  kind: nullable(kindSchema),
+  maxUsageCount: nullable(maxUsageCount),
+  windowSeconds: nullable(windowSeconds),
+});
+export type RuleInput = z.infer<typeof ruleInputSchema>;
+
+export const durationSchema = z.union([z.int().min(1).max(100 * 365 * 24 * 3600), z.null(), z.literal('session')]);
+export type Duration = z.infer<typeof durationSchema>;
+
+const pageLimit = z.int().min(1).max(1_000);
+
+export const adminParamSchemas = {
+  get_status: z.strictObject({}),
+  create_account: z.strictObject({ password, label: label.optional() }),
+  import_account: z.strictObject({ secret: z.string().min(1).max(1_024), password, label: label.optional() }),
+  list_accounts: z.strictObject({}),
+  select_account: z.strictObject({ accountId: idSchema }),
+  export_account: z.strictObject({ accountId: idSchema, password }),
+  unlock: z.strictObject({ password }),
+  lock: z.strictObject({}),
+  get_policies: z.strictObject({ origin: originSchema.optional() }),
+  grant: z.strictObject({
+    origin: originSchema,
+    accountId: idSchema.optional(),
+    rules: z.array(ruleInputSchema).max(200),
+    expiresAt: nullable(time),
+    onCapReached: z.enum(['deny', 'ask']).optional(),
+  }),
+  add_policy_rule: ruleInputSchema.extend({ grantId: idSchema }),
+  update_policy_rule: z.strictObject({
+    ruleId: idSchema,
+    method: methodSchema.optional(),
+    kind: nullable(kindSchema),
+    maxUsageCount: nullable(maxUsageCount),
+    windowSeconds: nullable(windowSeconds),
+  }),
+  delete_policy_rule: z.strictObject({ ruleId: idSchema }),
+  revoke_grant: z.strictObject({ grantId: idSchema }),
+  set_override: z.strictObject({
+    origin: originSchema,
+    method: methodSchema,
+    kind: nullable(kindSchema),
+    effect: z.enum(['allow', 'deny']),
+    expiresAt: nullable(time),
+  }),
+  revoke_override: z.strictObject({ overrideId: idSchema }),
+  get_signing_log: z.strictObject({
+    origin: originSchema.optional(),
+    method: methodSchema.optional(),
+    before: idSchema.optional(),
+    limit: pageLimit,
+  }),
+  get_activity: z.strictObject({ origin: originSchema.optional(), before: idSchema.optional(), limit: pageLimit }),
+  resolve_prompt: z.strictObject({
+    promptId: z.string().min(1).max(64),
+    decision: z.enum(['allow', 'deny']),
+    scope: z.enum(['once', 'kind', 'method']).optional(),
+    durationSeconds: durationSchema.optional(),
+    cap: z.strictObject({ maxUsageCount, windowSeconds }).optional(),
+    applyToAllFromOrigin: z.boolean().optional(),
+  }),
+  // Beyond DESIGN.md §7: what the prompt page needs to show, and the settings of §8.
+  get_prompt: z.strictObject({ promptId: z.string().min(1).max(64) }),
+  get_settings: z.strictObject({}),
+  set_settings: z.strictObject({
+    autoLockMinutes: z.int().min(0).max(7 * 24 * 60).optional(),
+    relays: z.record(z.string().max(512), z.strictObject({ read: z.boolean(), write: z.boolean() })).optional(),
+    sensitiveKinds: z.array(kindSchema).max(1_000).optional(),
+  }),
+} as const;
+
+export type AdminMethod = keyof typeof adminParamSchemas;
+export type AdminParams<M extends AdminMethod> = z.infer<(typeof adminParamSchemas)[M]>;
+
+export const adminEnvelopeSchema = z.strictObject({
+  type: z.literal('admin'),
+  method: z.string(),
+  params: z.unknown().optional(),
+});
+
+export function isAdminMethod(method: string): method is AdminMethod {
+  return Object.hasOwn(adminParamSchemas, method);
+}
+
+/** First zod issue as one readable line, without echoing the (possibly secret) input. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  const path = issue.path.length ? issue.path.join('.') : 'params';
+  return `${path}: ${issue.message}`;
+}

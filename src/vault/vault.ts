@@ -1,0 +1,162 @@
+// The only holder of secret keys: NIP-49 at rest, plain only in memory and storage.session.
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { bytesToHex, hexToBytes } from 'nostr-tools/utils';
+import { fail } from '../shared/errors.ts';
+import type { Account } from '../policy/records.ts';
+import type { WardenDb } from '../db/schema.ts';
+import { addAccount, listAccounts } from '../db/accounts.ts';
+import { getSetting, setSetting } from '../db/settings.ts';
+import { decryptNcryptsec, encryptSecret, parseSecret } from './keys.ts';
+import type { SessionStore } from './sessionStore.ts';
+
+const UNLOCKED_KEY = 'vault.unlocked';
+
+export interface PublicAccount {
+  id: number;
+  pubkey: string;
+  label: string;
+  createdAt: number;
+}
+
+export interface VaultOptions {
+  db: WardenDb;
+  session: SessionStore;
+  now: () => number;
+  /** scrypt cost of new ncryptsecs; 16 is NIP-49's recommendation. */
+  scryptLogN?: number;
+}
+
+const publicView = ({ id, pubkey, label, createdAt }: Account): PublicAccount => ({ id, pubkey, label, createdAt });
+
+export class Vault {
+  private accounts: Account[] = [];
+  private activeId: number | null = null;
+  private readonly unlocked = new Map<number, Uint8Array>();
+
+  constructor(private readonly opts: VaultOptions) {}
+
+  /** Called once at worker start: a restart keeps the unlock, a browser restart does not. */
+  async restore(): Promise<void> {
+    this.accounts = await listAccounts(this.opts.db);
+    this.activeId = await getSetting(this.opts.db, 'activeAccountId');
+    const saved = (await this.opts.session.get<Record<string, string>>(UNLOCKED_KEY)) ?? {};
+    this.unlocked.clear();
+    for (const [id, hex] of Object.entries(saved)) {
+      if (this.accounts.some((a) => a.id === Number(id))) this.unlocked.set(Number(id), hexToBytes(hex));
+    }
+  }
+
+  get locked(): boolean {
+    return this.unlocked.size === 0;
+  }
+
+  active(): Account | undefined {
+    return this.accounts.find((a) => a.id === this.activeId) ?? this.accounts[0];
+  }
+
+  status(): { locked: boolean; hasAccount: boolean; account?: { id: number; pubkey: string; label: string } } {
+    const a = this.active();
+    return { locked: this.locked, hasAccount: this.accounts.length > 0, ...(a ? { account: { id: a.id, pubkey: a.pubkey, label: a.label } } : {}) };
+  }
+
+  list(): PublicAccount[] {
+    return this.accounts.map(publicView);
+  }
+
+  has(accountId: number): boolean {
+    return this.accounts.some((a) => a.id === accountId);
+  }
+
+  /** The account a site request runs as; refuses with `no_account` or `locked`. */
+  requireActive(): Account {
+    const a = this.active();
+    if (!a) throw fail('no_account', 'No Nostr account in the signer yet');
+    if (!this.unlocked.has(a.id)) throw fail('locked', 'The signer is locked');
+    return a;
+  }
+
+  /** Synchronous on purpose: it is called inside the guard's transaction. */
+  secretKey(accountId: number): Uint8Array {
+    const key = this.unlocked.get(accountId);
+    if (!key) throw fail('locked', 'The signer is locked');
+    return key;
+  }
+
+  async create(password: string, label?: string): Promise<PublicAccount> {
+    return this.store(generateSecretKey(), password, label);
+  }
+
+  async import(secret: string, password: string, label?: string): Promise<PublicAccount> {
+    const parsed = parseSecret(secret);
+    if (parsed.kind === 'plain') return this.store(parsed.secretKey, password, label);
+    const key = decryptNcryptsec(parsed.ncryptsec, password);
+    return this.store(key, password, label, parsed.ncryptsec);
+  }
+
+  private async store(secretKey: Uint8Array, password: string, label?: string, ncryptsec?: string): Promise<PublicAccount> {
+    this.verifyVaultPassword(password);
+    const pubkey = getPublicKey(secretKey);
+    const existing = this.accounts.find((a) => a.pubkey === pubkey);
+    if (existing) return publicView(existing);
+    const row = {
+      pubkey,
+      label: label?.trim() || `Account ${this.accounts.length + 1}`,
+      ncryptsec: ncryptsec ?? encryptSecret(secretKey, password, this.opts.scryptLogN ?? 16),
+      createdAt: this.opts.now(),
+    };
+    const id = await addAccount(this.opts.db, row);
+    this.accounts.push({ ...row, id });
+    await this.select(id);
+    // A new or imported key is usable at once, like the vault it joins.
+    if (this.locked) await this.unlockWith(password);
+    else await this.remember(id, secretKey);
+    return publicView({ ...row, id });
+  }
+
+  /** Every account shares the vault password: a second account must be added under the same one. */
+  private verifyVaultPassword(password: string): void {
+    const first = this.accounts[0];
+    if (first) decryptNcryptsec(first.ncryptsec, password);
+  }
+
+  async select(accountId: number): Promise<void> {
+    if (!this.has(accountId)) throw fail('not_found', `no account #${accountId}`);
+    await setSetting(this.opts.db, 'activeAccountId', accountId);
+    this.activeId = accountId;
+  }
+
+  export(accountId: number, password: string): string {
+    const account = this.accounts.find((a) => a.id === accountId);
+    if (!account) throw fail('not_found', `no account #${accountId}`);
+    decryptNcryptsec(account.ncryptsec, password);
+    return account.ncryptsec;
+  }
+
+  async unlock(password: string): Promise<void> {
+    if (!this.accounts.length) throw fail('no_account', 'No Nostr account in the signer yet');
+    await this.unlockWith(password);
+  }
+
+  private async unlockWith(password: string): Promise<void> {
+    const keys = this.accounts.map((a) => [a.id, decryptNcryptsec(a.ncryptsec, password)] as const);
+    for (const [id, key] of keys) this.unlocked.set(id, key);
+    await this.persist();
+  }
+
+  private async remember(id: number, key: Uint8Array): Promise<void> {
+    this.unlocked.set(id, key);
+    await this.persist();
+  }
+
+  async lock(): Promise<void> {
+    for (const key of this.unlocked.values()) key.fill(0);
+    this.unlocked.clear();
+    await this.opts.session.remove(UNLOCKED_KEY);
+  }
+
+  private async persist(): Promise<void> {
+    const saved: Record<string, string> = {};
+    for (const [id, key] of this.unlocked) saved[id] = bytesToHex(key);
+    await this.opts.session.set(UNLOCKED_KEY, saved);
+  }
+}
