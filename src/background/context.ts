@@ -2,6 +2,7 @@
 // parts (session storage, prompt window) are passed in, so the router runs under unit tests too.
 import type { PolicyClock } from '../policy/decide.ts';
 import { WardenDb } from '../db/schema.ts';
+import { PolicyCache } from '../db/policyCache.ts';
 import { Vault } from '../vault/vault.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
@@ -20,6 +21,7 @@ export interface ContextOptions {
 
 export interface BackgroundContext {
   db: WardenDb;
+  policy: PolicyCache;
   vault: Vault;
   prompts: PromptQueue;
   session: SessionStore;
@@ -55,6 +57,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   })();
   return {
     db,
+    policy: new PolicyCache(db),
     vault,
     prompts,
     session: opts.session,

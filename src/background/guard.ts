@@ -5,8 +5,8 @@ import { isConsequential, type Method } from '../shared/methods.ts';
 import { capsToCount, decide, describeDecision, windowStart, type Decision, type PolicyClock } from '../policy/decide.ts';
 import type { Outcome } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
-import { loadPolicyRecords } from '../db/policy.ts';
-import { appendLog, countSince, freesAt } from '../db/signingLog.ts';
+import type { PolicyCache } from '../db/policyCache.ts';
+import { appendLog, countSince, freesAt, readTails } from '../db/signingLog.ts';
 import { appendActivity } from '../db/activity.ts';
 
 export interface GuardRequest {
@@ -26,6 +26,7 @@ export type GuardResult<T> =
 
 export interface GuardDeps {
   db: WardenDb;
+  policy: PolicyCache;
   clock: () => PolicyClock;
 }
 
@@ -37,9 +38,15 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
   const { db } = deps;
   return db.transaction('rw', [db.grants, db.rules, db.overrides, db.signingLog, db.activity, db.settings], async () => {
     const clock = deps.clock();
-    const records = await loadPolicyRecords(db, req.origin, req.accountId, clock.now);
+    const records = await deps.policy.load(req.origin, req.accountId, clock.now);
     const caps = capsToCount(req, records, clock);
-    const counts = await Promise.all(caps.map((rule) => countSince(db, { ...req, kind: rule.kind }, windowStart(rule, clock.now))));
+    // One batch of index seeks: the scope's newest entries (for counts and the append) and the
+    // first entry inside each cap's window.
+    const tailsRead = isConsequential(req.method) ? readTails(db, req) : undefined;
+    const [tails, counts] = await Promise.all([
+      tailsRead,
+      Promise.all(caps.map((rule) => countSince(db, { ...req, kind: rule.kind }, windowStart(rule, clock.now), tailsRead))),
+    ]);
     const usage = new Map(caps.map((rule, i) => [rule.id, counts[i]!]));
     const decision = decide(req, records, usage, clock);
 
@@ -55,8 +62,9 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
         await note('invalid_request', error.message);
         return { type: 'refused', error };
       }
-      if (isConsequential(req.method)) {
-        await appendLog(db, {
+      const writes: Promise<unknown>[] = [note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user')];
+      if (tails) {
+        const log = appendLog(db, {
           origin: req.origin,
           accountId: req.accountId,
           method: req.method,
@@ -64,9 +72,10 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
           createdAt: clock.now,
           ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
           ...(done.eventId ? { eventId: done.eventId } : {}),
-        });
+        }, tails);
+        writes.push(log);
       }
-      await note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
+      await Promise.all(writes);
       return { type: 'allowed', value: done.value };
     }
 

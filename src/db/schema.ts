@@ -26,9 +26,12 @@ export const SCHEMA_V1 = {
 } as const;
 
 /**
- * Version 2 gives rules the same lifecycle as grants and overrides (createdAt, expiresAt,
- * sessionId), so a prompt answer such as "allow kind 1 for one hour" can add a rule that ends on
- * its own. Existing rules take their grant's createdAt.
+ * Version 2 (same indexes) moves data:
+ * - rules get the lifecycle of grants and overrides (createdAt, expiresAt, sessionId), so a prompt
+ *   answer such as "allow kind 1 for one hour" can add a rule that ends on its own; existing rules
+ *   take their grant's createdAt;
+ * - signing-log entries get their position in their scope (seqMethod, seqKind), which makes a cap
+ *   check two index seeks instead of a count over the window.
  */
 export const SCHEMA_V2 = SCHEMA_V1;
 
@@ -50,13 +53,28 @@ export class WardenDb extends Dexie {
       .upgrade(async (tx) => {
         const grants = await tx.table<Grant>('grants').toArray();
         const createdAt = new Map(grants.map((g) => [g.id, g.createdAt]));
-        return tx
+        await tx
           .table<Rule>('rules')
           .toCollection()
           .modify((rule) => {
             rule.createdAt ??= createdAt.get(rule.grantId) ?? 0;
             rule.expiresAt ??= null;
             rule.sessionId ??= null;
+          });
+        const seq = new Map<string, number>();
+        const next = (key: string) => {
+          const n = (seq.get(key) ?? 0) + 1;
+          seq.set(key, n);
+          return n;
+        };
+        // In (createdAt, id) order: the order the cap counts read the log in.
+        return tx
+          .table<SigningLogEntry>('signingLog')
+          .orderBy('createdAt')
+          .modify((e) => {
+            const scope = JSON.stringify([e.origin, e.accountId, e.method]);
+            e.seqMethod = next(scope);
+            if (e.kind !== undefined && e.kind !== null) e.seqKind = next(`${scope}#${e.kind}`);
           });
       });
   }

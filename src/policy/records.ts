@@ -51,6 +51,10 @@ export interface SigningLogEntry {
   createdAt: number;
   grantId?: number;
   eventId?: string;
+  /** 1, 2, 3… within (origin, account, method): lets a window be counted with two index seeks. */
+  seqMethod?: number;
+  /** 1, 2, 3… within (origin, account, method, kind), for sign_event. */
+  seqKind?: number;
 }
 
 export type Outcome = 'allowed' | 'denied' | 'cap_exceeded' | 'asked' | 'invalid_request' | 'locked' | 'no_account' | 'timeout' | 'rate_limited';
