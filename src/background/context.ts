@@ -3,6 +3,8 @@
 import type { PolicyClock } from '../policy/decide.ts';
 import { WardenDb } from '../db/schema.ts';
 import { PolicyCache } from '../db/policyCache.ts';
+import { TailCache } from '../db/tailCache.ts';
+import { ActivityWriter } from '../db/activity.ts';
 import { Vault } from '../vault/vault.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
@@ -22,6 +24,8 @@ export interface ContextOptions {
 export interface BackgroundContext {
   db: WardenDb;
   policy: PolicyCache;
+  tails: TailCache;
+  activity: ActivityWriter;
   vault: Vault;
   prompts: PromptQueue;
   session: SessionStore;
@@ -58,6 +62,8 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   return {
     db,
     policy: new PolicyCache(db),
+    tails: new TailCache(),
+    activity: new ActivityWriter(db),
     vault,
     prompts,
     session: opts.session,

@@ -3,11 +3,13 @@
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
 import { capsToCount, decide, describeDecision, windowStart, type Decision, type PolicyClock } from '../policy/decide.ts';
-import type { Outcome } from '../policy/records.ts';
+import type { Outcome, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
-import { appendLog, countSince, freesAt, readTails } from '../db/signingLog.ts';
-import { appendActivity } from '../db/activity.ts';
+import type { TailCache } from '../db/tailCache.ts';
+import type { ActivityWriter } from '../db/activity.ts';
+import { appendLog, countSince, freesAt, type EntryTails } from '../db/signingLog.ts';
+import { Serial } from './serial.ts';
 
 export interface GuardRequest {
   origin: string;
@@ -27,8 +29,17 @@ export type GuardResult<T> =
 export interface GuardDeps {
   db: WardenDb;
   policy: PolicyCache;
+  tails: TailCache;
+  activity: ActivityWriter;
   clock: () => PolicyClock;
 }
+
+/**
+ * Consequential requests run one at a time (IndexedDB would serialise their read-write
+ * transactions anyway). Doing it here too means a request reads the tail cache only after the
+ * previous request's transaction has finished, so two requests can never take the same position.
+ */
+const consequential = new Serial();
 
 /**
  * @param approvedByUser the user answered "allow" to a prompt for this very request: a fresh
@@ -36,72 +47,92 @@ export interface GuardDeps {
  */
 export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser = false): Promise<GuardResult<T>> {
   const { db } = deps;
-  return db.transaction('rw', [db.grants, db.rules, db.overrides, db.signingLog, db.activity, db.settings], async () => {
-    const clock = deps.clock();
-    const records = await deps.policy.load(req.origin, req.accountId, clock.now);
-    const caps = capsToCount(req, records, clock);
-    // One batch of index seeks: the scope's newest entries (for counts and the append) and the
-    // first entry inside each cap's window.
-    const tailsRead = isConsequential(req.method) ? readTails(db, req) : undefined;
-    const [tails, counts] = await Promise.all([
-      tailsRead,
-      Promise.all(caps.map((rule) => countSince(db, { ...req, kind: rule.kind }, windowStart(rule, clock.now), tailsRead))),
-    ]);
-    const usage = new Map(caps.map((rule, i) => [rule.id, counts[i]!]));
-    const decision = decide(req, records, usage, clock);
+  if (!isConsequential(req.method)) {
+    // Nothing to count or log: decide on the policy as it is now and note the decision.
+    return evaluate(deps, req, run, approvedByUser);
+  }
+  // The scope functions must be `async` functions: Dexie then keeps the transaction across the
+  // awaits inside them (with a plain arrow, later operations would silently run outside it).
+  return consequential.run(() =>
+    db
+      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => evaluate(deps, req, run, approvedByUser))
+      .catch((err: unknown) => {
+        deps.tails.clear();
+        throw err;
+      }),
+  );
+}
 
-    const note = (outcome: Outcome, reason: string) =>
-      appendActivity(db, { origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now });
+async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser: boolean): Promise<GuardResult<T>> {
+  const { db } = deps;
+  const clock = deps.clock();
+  const records = await deps.policy.load(req.origin, req.accountId, clock.now);
+  const caps = capsToCount(req, records, clock);
+  const logged = isConsequential(req.method);
+  const tails = logged ? await deps.tails.forEntry(db, req) : null;
+  const usage = new Map(await Promise.all(caps.map(async (rule) => [rule.id, await used(deps, req, rule, tails!, clock.now)] as const)));
+  const decision = decide(req, records, usage, clock);
+  const note = (outcome: Outcome, reason: string) =>
+    deps.activity.push({ origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now });
 
-    if (decision.outcome === 'allow' || (decision.outcome === 'ask' && approvedByUser)) {
-      let done: ReturnType<Operation<T>>;
-      try {
-        done = run();
-      } catch (err) {
-        const error = err instanceof WardenError ? err : fail('invalid_request', `${req.method} failed on this input`);
-        await note('invalid_request', error.message);
-        return { type: 'refused', error };
-      }
-      const writes: Promise<unknown>[] = [note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user')];
-      if (tails) {
-        const log = appendLog(db, {
-          origin: req.origin,
-          accountId: req.accountId,
-          method: req.method,
-          ...(req.kind === null ? {} : { kind: req.kind }),
-          createdAt: clock.now,
-          ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
-          ...(done.eventId ? { eventId: done.eventId } : {}),
-        }, tails);
-        writes.push(log);
-      }
-      await Promise.all(writes);
-      return { type: 'allowed', value: done.value };
+  if (decision.outcome === 'allow' || (decision.outcome === 'ask' && approvedByUser)) {
+    let done: ReturnType<Operation<T>>;
+    try {
+      done = run();
+    } catch (err) {
+      const error = err instanceof WardenError ? err : fail('invalid_request', `${req.method} failed on this input`);
+      note(error.code === 'locked' ? 'locked' : 'invalid_request', error.message);
+      return { type: 'refused', error };
     }
-
-    if (decision.outcome === 'deny') {
-      const reason = describeDecision(decision);
-      await note('denied', reason);
-      return { type: 'refused', error: fail('denied', `Denied by ${reason}`) };
+    if (tails) {
+      const entry = {
+        origin: req.origin,
+        accountId: req.accountId,
+        method: req.method,
+        ...(req.kind === null ? {} : { kind: req.kind }),
+        createdAt: clock.now,
+        ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
+        ...(done.eventId ? { eventId: done.eventId } : {}),
+      };
+      deps.tails.advance(req, await appendLog(db, entry, tails));
     }
+    note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
+    return { type: 'allowed', value: done.value };
+  }
 
-    const spent = decision.outcome === 'cap_exceeded' || decision.reason === 'cap_reached' ? decision : null;
-    const frees = spent
-      ? await freesAt(
-          db,
-          { ...req, kind: spent.rule.kind },
-          windowStart(spent.rule, clock.now),
-          spent.rule.windowSeconds === null ? null : spent.rule.windowSeconds * 1000,
-          spent.used,
-          spent.rule.maxUsageCount ?? 0,
-        )
-      : undefined;
-    const reason = describeDecision(decision, frees);
-    if (decision.outcome === 'cap_exceeded') {
-      await note('cap_exceeded', reason);
-      return { type: 'refused', error: fail('cap_exceeded', `Usage cap reached: ${reason}`) };
-    }
-    await note('asked', reason);
-    return { type: 'ask', decision, reason };
-  });
+  if (decision.outcome === 'deny') {
+    const reason = describeDecision(decision);
+    note('denied', reason);
+    return { type: 'refused', error: fail('denied', `Denied by ${reason}`) };
+  }
+
+  const spent = decision.outcome === 'cap_exceeded' || decision.reason === 'cap_reached' ? decision : null;
+  const frees = spent
+    ? await freesAt(
+        db,
+        { ...req, kind: spent.rule.kind },
+        windowStart(spent.rule, clock.now),
+        spent.rule.windowSeconds === null ? null : spent.rule.windowSeconds * 1000,
+        spent.used,
+        spent.rule.maxUsageCount ?? 0,
+      )
+    : undefined;
+  const reason = describeDecision(decision, frees);
+  if (decision.outcome === 'cap_exceeded') {
+    note('cap_exceeded', reason);
+    return { type: 'refused', error: fail('cap_exceeded', `Usage cap reached: ${reason}`) };
+  }
+  note('asked', reason);
+  return { type: 'ask', decision, reason };
+}
+
+/**
+ * A rule's usage in its window. A scope whose newest entry has position n holds at most n
+ * entries, so when n is below the cap the cap cannot be spent and no seek is needed.
+ */
+async function used(deps: GuardDeps, req: GuardRequest, rule: Rule, tails: EntryTails, now: number): Promise<number> {
+  const tail = rule.kind === null ? tails.method : tails.kind;
+  if (!tail) return 0;
+  if (tail.seq < (rule.maxUsageCount ?? Infinity)) return tail.seq;
+  return countSince(deps.db, { ...req, kind: rule.kind }, windowStart(rule, now), tail);
 }

@@ -27,3 +27,32 @@ export async function pruneActivity(db: WardenDb, max = ACTIVITY_MAX_ROWS): Prom
   if (!newest) return 0;
   return db.activity.where('id').belowOrEqual(newest.id).delete();
 }
+
+/**
+ * Activity rows are written behind the decision, in batches, so the per-request hot path does
+ * not pay for them. Readers call flush() first and see every row. A worker stopped within the
+ * same tick may lose the last rows; the signing log, which caps count, is never written this way.
+ */
+export class ActivityWriter {
+  private batch: Omit<ActivityEntry, 'id'>[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(private readonly db: WardenDb) {}
+
+  push(entry: Omit<ActivityEntry, 'id'>): void {
+    this.batch.push(entry);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => void this.flush(), 0);
+    }
+  }
+
+  flush(): Promise<void> {
+    this.scheduled = false;
+    const rows = this.batch;
+    this.batch = [];
+    if (rows.length) this.flushing = this.flushing.then(() => this.db.activity.bulkAdd(rows as ActivityEntry[])).then(() => undefined, () => undefined);
+    return this.flushing;
+  }
+}

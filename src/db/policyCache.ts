@@ -26,15 +26,17 @@ export class PolicyCache {
   }
 
   /**
-   * Must be called inside the guard's transaction, whose scope includes the policy tables: a
-   * write then runs wholly before (and has emptied the cache) or wholly after this request.
+   * A write to the policy tables empties the cache as it happens, so a request that starts after
+   * a write has returned reads the new policy.
    */
   async load(origin: string, accountId: number, now: number): Promise<PolicyRecords> {
     const key = `${accountId} ${origin}`;
     const hit = this.entries.get(key);
     if (hit) return hit;
     const generation = this.generation;
-    const records = await loadPolicyRecords(this.db, origin, accountId, now);
+    const { db } = this;
+    // One read-only transaction (nested in the guard's when there is one): a consistent view.
+    const records = await db.transaction('r', [db.grants, db.rules, db.overrides, db.settings], async () => loadPolicyRecords(db, origin, accountId, now));
     if (generation === this.generation) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(key, records);

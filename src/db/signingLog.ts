@@ -26,24 +26,24 @@ function inWindow(db: WardenDb, scope: LogScope, since: number) {
         .between([origin, accountId, method, kind, lower], [origin, accountId, method, kind, Dexie.maxKey], false, true);
 }
 
-/** The newest entry of a request's method-wide scope and of its kind scope. */
-export interface Tails {
-  method: SigningLogEntry | undefined;
-  kind: SigningLogEntry | undefined;
+/** The newest entry of a scope: its position (1, 2, 3…) and time. */
+export interface Tail {
+  seq: number;
+  createdAt: number;
 }
 
-/** Reads the tails once per request: the counts and the append both start from them. */
-export async function readTails(db: WardenDb, scope: LogScope): Promise<Tails> {
-  const [method, kind] = await Promise.all([
-    inWindow(db, { ...scope, kind: null }, -Infinity).last(),
-    scope.kind === null ? undefined : inWindow(db, scope, -Infinity).last(),
-  ]);
-  return { method, kind };
+/** The position of an entry in a scope's sequence (method-wide or per kind). */
+function seqOf(entry: SigningLogEntry, scope: LogScope): number | undefined {
+  return scope.kind === null ? entry.seqMethod : entry.seqKind;
 }
 
-/** The position of an entry in its scope's sequence (method-wide or per kind). */
-function seqOf(entry: SigningLogEntry | undefined, kindScoped: boolean): number | undefined {
-  return kindScoped ? entry?.seqKind : entry?.seqMethod;
+/** One reverse seek: the newest entry of a scope, or null for an empty scope. */
+export async function readTail(db: WardenDb, scope: LogScope): Promise<Tail | null> {
+  const newest = await inWindow(db, scope, -Infinity).last();
+  const seq = newest && seqOf(newest, scope);
+  if (!newest) return null;
+  // Rows written before sequence numbers existed: their count is their position.
+  return { seq: seq ?? (await inWindow(db, scope, -Infinity).count()), createdAt: newest.createdAt };
 }
 
 /**
@@ -52,22 +52,15 @@ function seqOf(entry: SigningLogEntry | undefined, kindScoped: boolean): number 
  * index seeks, whatever the size of the log or of the window. Still derived from the log, not a
  * counter that could drift.
  *
- * @param tails the request's tails (from readTails with the request's kind), if already read.
+ * @param newest the scope's tail, when the caller already knows it.
  */
-export async function countSince(db: WardenDb, scope: LogScope, since: number, tails?: Promise<Tails>): Promise<number> {
-  const kindScoped = scope.kind !== null;
-  const newestOf = async () => {
-    const t = await tails;
-    const hit = kindScoped ? t?.kind : t?.method;
-    return hit && (!kindScoped || hit.kind === scope.kind) ? hit : inWindow(db, scope, -Infinity).last();
-  };
-  const [newest, first] = await Promise.all([newestOf(), inWindow(db, scope, since).first()]);
-  if (!newest || !first) return 0;
-  const a = seqOf(first, kindScoped);
-  const b = seqOf(newest, kindScoped);
+export async function countSince(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null): Promise<number> {
+  const [tail, first] = await Promise.all([newest === undefined ? readTail(db, scope) : newest, inWindow(db, scope, since).first()]);
+  if (!tail || !first) return 0;
+  const firstSeq = seqOf(first, scope);
   // Rows written before sequence numbers existed are counted the slow way.
-  if (a === undefined || b === undefined) return inWindow(db, scope, since).count();
-  return b - a + 1;
+  if (firstSeq === undefined) return inWindow(db, scope, since).count();
+  return tail.seq - firstSeq + 1;
 }
 
 /**
@@ -80,20 +73,37 @@ export async function freesAt(db: WardenDb, scope: LogScope, since: number, wind
   return pivot ? pivot.createdAt + windowMs : since + windowMs;
 }
 
+export interface EntryTails {
+  method: Tail | null;
+  kind: Tail | null;
+}
+
+export function readEntryTails(db: WardenDb, entry: Omit<LogScope, 'kind'> & { kind?: number | undefined }): Promise<EntryTails> {
+  const base = { origin: entry.origin, accountId: entry.accountId, method: entry.method };
+  return Promise.all([readTail(db, { ...base, kind: null }), entry.kind === undefined ? null : readTail(db, { ...base, kind: entry.kind })]).then(
+    ([method, kind]) => ({ method, kind }),
+  );
+}
+
 /**
- * Appends an entry with its sequence numbers; must run in the transaction that read `tails`.
- * createdAt never goes back within a scope (a clock set backwards would break the order the
- * counts rely on); clamping forward only makes an entry count longer, so a cap errs strict.
+ * Appends an entry with its sequence numbers, continuing the given tails (read in the same
+ * transaction, or kept by a TailCache). createdAt never goes back within a scope — a clock set
+ * backwards would break the order the counts rely on — and clamping forward only makes an entry
+ * count longer, so a cap errs strict. Returns the new tails.
  */
-export async function appendLog(db: WardenDb, entry: Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind'>, tails?: Tails): Promise<number> {
-  const t = tails ?? (await readTails(db, { ...entry, kind: entry.kind ?? null }));
-  const row: Omit<SigningLogEntry, 'id'> = {
-    ...entry,
-    createdAt: Math.max(entry.createdAt, t.method?.createdAt ?? -Infinity),
-    seqMethod: (t.method?.seqMethod ?? 0) + 1,
-    ...(entry.kind === undefined ? {} : { seqKind: (t.kind?.seqKind ?? 0) + 1 }),
-  };
-  return (await db.signingLog.add(row as SigningLogEntry)) as number;
+export async function appendLog(
+  db: WardenDb,
+  entry: Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind'>,
+  tails?: EntryTails,
+): Promise<EntryTails> {
+  // Appending outside a transaction would break the count-then-append atomicity caps rely on.
+  if (!Dexie.currentTransaction) throw new Error('appendLog must run inside a read-write transaction');
+  const t = tails ?? (await readEntryTails(db, entry));
+  const createdAt = Math.max(entry.createdAt, t.method?.createdAt ?? -Infinity);
+  const seqMethod = (t.method?.seq ?? 0) + 1;
+  const seqKind = entry.kind === undefined ? undefined : (t.kind?.seq ?? 0) + 1;
+  await db.signingLog.add({ ...entry, createdAt, seqMethod, ...(seqKind === undefined ? {} : { seqKind }) } as SigningLogEntry);
+  return { method: { seq: seqMethod, createdAt }, kind: seqKind === undefined ? null : { seq: seqKind, createdAt } };
 }
 
 export interface LogPageQuery {

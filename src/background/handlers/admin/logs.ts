@@ -12,5 +12,8 @@ export const logHandlers = {
       ...(page.next === undefined ? {} : { next: page.next }),
     };
   },
-  get_activity: async (ctx, p) => pageActivity(ctx.db, p),
+  get_activity: async (ctx, p) => {
+    await ctx.activity.flush();
+    return pageActivity(ctx.db, p);
+  },
 } satisfies Partial<AdminHandlers>;
