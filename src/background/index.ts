@@ -16,7 +16,7 @@ const session: SessionStore = {
 const promptWindow = new PromptWindow();
 const ctx = createContext({
   session,
-  extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+  extensionOrigin: browser.runtime.getURL('').replace(/\/$/, ''),
   onPromptsChanged: (pending) => promptWindow.sync(pending),
 });
 promptWindow.attach(ctx.prompts);

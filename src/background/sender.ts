@@ -43,7 +43,11 @@ export function embeddingOrigin(sender: SenderInfo, origin: string): string | un
   return top ?? 'an unknown site';
 }
 
-/** Admin RPC comes only from the extension's own pages, judged by the sender URL's origin. */
+/**
+ * Admin RPC comes only from the extension's own pages, judged by the sender URL's origin (never
+ * by whether sender.tab is set). Compared as a string prefix: URL parsers that treat extension
+ * schemes as non-special (as WHATWG URL does) would report an opaque "null" origin.
+ */
 export function isExtensionPage(sender: SenderInfo, extensionOrigin: string): boolean {
-  return urlOrigin(sender.url) === extensionOrigin;
+  return typeof sender.url === 'string' && extensionOrigin.length > 0 && sender.url.startsWith(`${extensionOrigin}/`);
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '../vault/sessionStore.ts';
+import { WardenDb } from '../db/schema.ts';
+import { setSetting } from '../db/settings.ts';
+import { createContext } from './context.ts';
+import { createAutoLock } from './autolock.ts';
+
+async function setup(minutes: number) {
+  let now = 1_700_000_000_000;
+  const session = new MemorySessionStore();
+  const ctx = createContext({ db: new WardenDb(`autolock-${crypto.randomUUID()}`), session, extensionOrigin: 'chrome-extension://x', now: () => now, scryptLogN: 8 });
+  await ctx.ready;
+  await ctx.vault.create('pw');
+  await setSetting(ctx.db, 'autoLockMinutes', minutes);
+  const lock = createAutoLock(ctx);
+  return { ctx, lock, session, advance: (ms: number) => (now += ms) };
+}
+
+describe('auto-lock', () => {
+  it.each([
+    { minutes: 5, idleMs: 5 * 60_000 - 1, locked: false },
+    { minutes: 5, idleMs: 5 * 60_000, locked: true },
+    { minutes: 0, idleMs: 365 * 24 * 3600_000, locked: false },
+  ])('after $idleMs ms idle with $minutes min configured → locked: $locked', async ({ minutes, idleMs, locked }) => {
+    const { ctx, lock, advance } = await setup(minutes);
+    lock.touch();
+    advance(idleMs);
+    expect(await lock.check()).toBe(locked);
+    expect(ctx.vault.locked).toBe(locked);
+  });
+
+  it('use keeps it unlocked, and the lock clears the session copy of the keys', async () => {
+    const { ctx, lock, advance, session } = await setup(1);
+    lock.touch();
+    advance(50_000);
+    lock.touch();
+    advance(50_000);
+    expect(await lock.check()).toBe(false);
+    advance(60_000);
+    expect(await lock.check()).toBe(true);
+    expect([...session.data.keys()].filter((k) => k.startsWith('vault'))).toEqual([]);
+  });
+
+  it('a restarted worker remembers the last use from storage.session', async () => {
+    const { ctx, lock, advance, session } = await setup(1);
+    advance(20_000);
+    lock.touch(); // persisted (first touch after start)
+    advance(50_000);
+    // A new worker: same db and session, fresh auto-lock.
+    const again = createAutoLock({ ...ctx, ready: Promise.resolve() });
+    expect(await again.check()).toBe(false);
+    advance(20_000);
+    expect(await again.check()).toBe(true);
+    expect(session.data.has('vault.unlocked')).toBe(false);
+  });
+});
