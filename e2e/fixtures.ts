@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serveStatic } from '../scripts/serve-demo.mjs';
 
-export const EXTENSION_DIR = resolve(import.meta.dirname, '..', 'dist', 'chrome');
+// The global setup snapshots dist/chrome so that a rebuild during the run cannot break a launch.
+export const EXTENSION_DIR = process.env.WARDEN_EXTENSION_DIR ?? resolve(import.meta.dirname, '..', 'dist', 'chrome');
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
 export interface AdminReply<T = unknown> {
@@ -48,10 +49,19 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
       '--disable-sync',
     ],
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  let worker: Worker;
+  let adminPage: Page;
+  try {
+    worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    adminPage = await context.newPage();
+    await adminPage.goto(`chrome-extension://${new URL(worker.url()).host}/src/ui/options/index.html`);
+  } catch (err) {
+    // An extension that fails to load (e.g. an incomplete dist/) must not leak the browser or profile.
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
   const id = new URL(worker.url()).host;
-  const adminPage = await context.newPage();
-  await adminPage.goto(`chrome-extension://${id}/src/ui/options/index.html`);
   const roots = [resolve(import.meta.dirname, '..', 'demo'), resolve(import.meta.dirname, 'site')];
   const site = await serveStatic(roots);
   const other = await serveStatic(roots);

@@ -8,6 +8,7 @@ import { ActivityWriter } from '../db/activity.ts';
 import { Vault } from '../vault/vault.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
+import { Serial } from './serial.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -26,6 +27,7 @@ export interface BackgroundContext {
   policy: PolicyCache;
   tails: TailCache;
   activity: ActivityWriter;
+  serial: Serial;
   vault: Vault;
   prompts: PromptQueue;
   session: SessionStore;
@@ -64,6 +66,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     policy: new PolicyCache(db),
     tails: new TailCache(),
     activity: new ActivityWriter(db),
+    serial: new Serial(),
     vault,
     prompts,
     session: opts.session,

@@ -9,7 +9,7 @@ import type { PolicyCache } from '../db/policyCache.ts';
 import type { TailCache } from '../db/tailCache.ts';
 import type { ActivityWriter } from '../db/activity.ts';
 import { appendLog, countSince, freesAt, type EntryTails } from '../db/signingLog.ts';
-import { Serial } from './serial.ts';
+import type { Serial } from './serial.ts';
 
 export interface GuardRequest {
   origin: string;
@@ -31,15 +31,15 @@ export interface GuardDeps {
   policy: PolicyCache;
   tails: TailCache;
   activity: ActivityWriter;
+  /**
+   * Consequential requests run one at a time (IndexedDB would serialise their read-write
+   * transactions anyway). Doing it here too means a request reads the tail cache only after the
+   * previous request's transaction has finished, so two requests never take the same position.
+   */
+  serial: Serial;
   clock: () => PolicyClock;
 }
 
-/**
- * Consequential requests run one at a time (IndexedDB would serialise their read-write
- * transactions anyway). Doing it here too means a request reads the tail cache only after the
- * previous request's transaction has finished, so two requests can never take the same position.
- */
-const consequential = new Serial();
 
 /**
  * @param approvedByUser the user answered "allow" to a prompt for this very request: a fresh
@@ -53,7 +53,7 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
   }
   // The scope functions must be `async` functions: Dexie then keeps the transaction across the
   // awaits inside them (with a plain arrow, later operations would silently run outside it).
-  return consequential.run(() =>
+  return deps.serial.run(() =>
     db
       .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => evaluate(deps, req, run, approvedByUser))
       .catch((err: unknown) => {

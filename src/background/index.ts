@@ -6,6 +6,7 @@ import { createRouter } from './router.ts';
 import { AUTOLOCK_ALARM, createAutoLock } from './autolock.ts';
 import { PromptWindow } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
+import { fail } from '../shared/errors.ts';
 
 const session: SessionStore = {
   get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
@@ -24,6 +25,13 @@ const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
+
+// A tab that closes or navigates away cancels the requests it was waiting on (THREATS.md 23).
+const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);
+browser.tabs.onRemoved.addListener((tabId) => cancelTab(tabId, 'The requesting tab was closed'));
+browser.tabs.onUpdated.addListener((tabId, change) => {
+  if (change.status === 'loading') cancelTab(tabId, 'The requesting page navigated away');
+});
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();

@@ -84,11 +84,9 @@ export function decide(
   );
   if (deny) return { outcome: 'deny', by: { type: 'override', id: deny.id } };
 
-  const rules = liveRules(records, clock);
-  const allowOverride = overrides.find((o) => o.effect === 'allow' && covers(o, req, sensitive));
-  const allowRule = rules.find((r) => covers(r, req, sensitive));
-  if (!allowOverride && !allowRule) return { outcome: 'ask', reason: 'no_rule' };
-
+  // Caps bind on every request they count, whatever would allow it — a rule, an override, or the
+  // user's "allow once" after a prompt — so they are checked before asking: a prompt could not
+  // lift a spent cap (only a grant's onCapReached: 'ask' offers that).
   for (const rule of capsToCount(req, records, clock)) {
     const used = usage.get(rule.id);
     if (used === undefined) throw new Error(`usage of rule ${rule.id} was not counted`);
@@ -99,6 +97,10 @@ export function decide(
         : { outcome: 'cap_exceeded', rule, used };
     }
   }
+
+  const allowOverride = overrides.find((o) => o.effect === 'allow' && covers(o, req, sensitive));
+  const allowRule = liveRules(records, clock).find((r) => covers(r, req, sensitive));
+  if (!allowOverride && !allowRule) return { outcome: 'ask', reason: 'no_rule' };
 
   return allowOverride
     ? { outcome: 'allow', by: { type: 'override', id: allowOverride.id } }

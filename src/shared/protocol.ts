@@ -1,5 +1,6 @@
 // The wire contract: every message that crosses a boundary is parsed by a schema from this file.
 import { z } from 'zod';
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { METHODS } from './methods.ts';
 
 /** Documented limits: an event or payload above them is refused as invalid_request. */
@@ -12,6 +13,28 @@ export const LIMITS = {
 } as const;
 
 export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
+
+/** A peer's public key: 64 hex characters that name a point on secp256k1 (checked without any secret). */
+export const peerPubkey = hex64.refine((hex) => {
+  try {
+    schnorr.utils.lift_x(BigInt(`0x${hex}`));
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid public key (no such point on secp256k1)');
+
+const BASE64 = '[A-Za-z0-9+/]+={0,2}';
+/** NIP-04: `<base64 ciphertext>?iv=<base64 16-byte iv>`. */
+const nip04Payload = z.string().regex(new RegExp(`^${BASE64}\\?iv=[A-Za-z0-9+/]{22}==$`), 'not a NIP-04 payload (base64?iv=base64)');
+/** NIP-44 v2: base64 of version byte 2 (so it starts with "A"), 132 to 87,472 characters. */
+const nip44Payload = z
+  .string()
+  .min(132)
+  .max(87_472)
+  .regex(new RegExp(`^A${BASE64}$`), 'not a NIP-44 v2 payload');
+
+const utf8 = new TextEncoder();
 export const kindSchema = z.int().min(0).max(65_535);
 export const idSchema = z.int().positive();
 export const methodSchema = z.enum(METHODS);
@@ -39,13 +62,13 @@ export const eventTemplateSchema = z
     id: z.unknown().optional(),
     sig: z.unknown().optional(),
   })
-  .refine((e) => JSON.stringify(e).length <= LIMITS.eventJsonBytes, {
+  .refine((e) => utf8.encode(JSON.stringify(e)).length <= LIMITS.eventJsonBytes, {
     message: `event larger than ${LIMITS.eventJsonBytes} bytes`,
   });
 export type EventTemplateInput = z.infer<typeof eventTemplateSchema>;
 
-const encryptParams = z.strictObject({ pubkey: hex64, plaintext: z.string().max(LIMITS.plaintextChars) });
-const decryptParams = z.strictObject({ pubkey: hex64, ciphertext: z.string().min(1).max(LIMITS.ciphertextChars) });
+const encryptParams = z.strictObject({ pubkey: peerPubkey, plaintext: z.string().max(LIMITS.plaintextChars) });
+const decryptParams = (payload: z.ZodString) => z.strictObject({ pubkey: peerPubkey, ciphertext: payload.max(LIMITS.ciphertextChars) });
 const noParams = z.strictObject({});
 
 export const nip07ParamSchemas = {
@@ -53,9 +76,9 @@ export const nip07ParamSchemas = {
   get_relays: noParams,
   sign_event: z.strictObject({ event: eventTemplateSchema }),
   nip04_encrypt: encryptParams,
-  nip04_decrypt: decryptParams,
+  nip04_decrypt: decryptParams(nip04Payload),
   nip44_encrypt: encryptParams,
-  nip44_decrypt: decryptParams,
+  nip44_decrypt: decryptParams(nip44Payload),
 } as const;
 
 export const nip07EnvelopeSchema = z.strictObject({

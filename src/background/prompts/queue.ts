@@ -23,10 +23,14 @@ export interface PromptAnswer {
   prompt: PromptInfo;
 }
 
-interface Waiting {
+/** A request taken out of the queue, to be settled exactly once. */
+export interface Claimed {
   info: PromptInfo;
-  settle: (type: PromptAnswer['type']) => void;
-  refuse: (error: WardenError) => void;
+  settle(type: PromptAnswer['type']): void;
+  refuse(error: WardenError): void;
+}
+
+interface Waiting extends Claimed {
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -60,41 +64,47 @@ export class PromptQueue {
     });
   }
 
+  /** Oldest first: a request sent back for re-evaluation keeps its place. */
   list(): PromptInfo[] {
-    return [...this.waiting.values()].map((w) => w.info);
+    return [...this.waiting.values()].map((w) => w.info).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   get(promptId: string): PromptInfo | undefined {
     return this.waiting.get(promptId)?.info;
   }
 
+  /**
+   * Takes a waiting request out of the queue at once, so a second answer to the same prompt (a
+   * double click, two windows) finds nothing: a prompt id is single-use.
+   */
+  claim(promptId: string): Claimed | undefined {
+    const w = this.waiting.get(promptId);
+    if (!w) return undefined;
+    clearTimeout(w.timer);
+    this.waiting.delete(promptId);
+    this.changed();
+    return w;
+  }
+
   approve(promptId: string): boolean {
-    return this.finish(promptId, (w) => w.settle('approved'));
+    const c = this.claim(promptId);
+    c?.settle('approved');
+    return c !== undefined;
   }
 
   refuse(promptId: string, error: WardenError): boolean {
-    return this.finish(promptId, (w) => w.refuse(error));
+    const c = this.claim(promptId);
+    c?.refuse(error);
+    return c !== undefined;
   }
 
   /** Sends every waiting request of a site back through the guard (after a remembered answer). */
   recheck(origin: string): void {
-    for (const w of [...this.waiting.values()]) {
-      if (w.info.origin === origin) this.finish(w.info.promptId, (x) => x.settle('recheck'));
-    }
+    for (const info of this.list()) if (info.origin === origin) this.claim(info.promptId)?.settle('recheck');
   }
 
   refuseAll(error: WardenError, filter: (p: PromptInfo) => boolean = () => true): void {
     for (const info of this.list()) if (filter(info)) this.refuse(info.promptId, error);
-  }
-
-  private finish(promptId: string, how: (w: Waiting) => void): boolean {
-    const w = this.waiting.get(promptId);
-    if (!w) return false;
-    clearTimeout(w.timer);
-    this.waiting.delete(promptId);
-    how(w);
-    this.changed();
-    return true;
   }
 
   private changed(): void {

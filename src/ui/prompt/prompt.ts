@@ -84,11 +84,9 @@ async function render(): Promise<void> {
   const status = await admin<{ pending: Pending[] }>('get_status');
   const first = status.pending[0];
   if (!first) {
-    mount(app, h('p', { class: 'muted' }, 'Nothing is waiting.'));
-    setTimeout(async () => {
-      const again = await admin<{ pending: Pending[] }>('get_status');
-      if (!again.pending.length) window.close();
-    }, 400);
+    // The background closes this window once nothing waits; closing it by hand refuses what it holds.
+    shownId = undefined;
+    mount(app, h('p', { class: 'muted', testid: 'prompt-empty' }, 'Nothing is waiting.'));
     return;
   }
   if (first.promptId === shownId) {

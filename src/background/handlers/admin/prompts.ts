@@ -46,16 +46,24 @@ export const promptHandlers = {
     return { promptId, origin, method, kind, reason, details, createdAt, topOrigin: topOrigin ?? null };
   },
   resolve_prompt: async (ctx, p) => {
-    const prompt = ctx.prompts.get(p.promptId);
-    if (!prompt) throw fail('not_found', 'That prompt is no longer waiting');
-    const remembers = p.scope !== undefined && p.scope !== 'once';
-    if (remembers) await remember(ctx, prompt, p);
-    const targets = p.applyToAllFromOrigin
+    // Claimed before anything is awaited: a second answer to the same id gets not_found.
+    const first = ctx.prompts.claim(p.promptId);
+    if (!first) throw fail('not_found', 'That prompt is no longer waiting');
+    const prompt = first.info;
+    const others = p.applyToAllFromOrigin
       ? ctx.prompts.list().filter((x) => x.origin === prompt.origin && x.accountId === prompt.accountId)
-      : [prompt];
-    for (const target of targets) {
-      if (p.decision === 'allow') ctx.prompts.approve(target.promptId);
-      else ctx.prompts.refuse(target.promptId, fail('denied', 'The user denied this request'));
+      : [];
+    const claimed = [first, ...others.map((x) => ctx.prompts.claim(x.promptId)!)];
+    const remembers = p.scope !== undefined && p.scope !== 'once';
+    try {
+      if (remembers) await remember(ctx, prompt, p);
+    } catch (err) {
+      for (const c of claimed) c.refuse(fail('internal', 'The answer could not be stored'));
+      throw err;
+    }
+    for (const c of claimed) {
+      if (p.decision === 'allow') c.settle('approved');
+      else c.refuse(fail('denied', 'The user denied this request'));
     }
     // What the new rule or override covers proceeds (or is refused) without asking again.
     if (remembers) ctx.prompts.recheck(prompt.origin);

@@ -1,0 +1,68 @@
+// Many requests waiting on the prompt: one window, a bounded queue per site, the excess refused
+// with rate_limited; a remembered answer settles the rest of the queue at once.
+import { expect, openSite, setupAccount, test } from './fixtures.ts';
+import { catchPrompt, note, PROMPT_PATH, signingLog, sleep, status, waitForPending } from './helpers.ts';
+
+async function flood(page: import('@playwright/test').Page, count: number): Promise<void> {
+  await page.evaluate(
+    ([n, event]) => {
+      const nostr = (window as unknown as { nostr: { signEvent: (e: unknown) => Promise<unknown> } }).nostr;
+      const w = window as unknown as { __flood: Promise<string>[]; __early: string[] };
+      w.__early = [];
+      w.__flood = Array.from({ length: n }, (_, i) =>
+        nostr.signEvent({ ...event, content: `flood ${i}` }).then(
+          () => 'signed',
+          (e: { code?: string }) => {
+            w.__early.push(e.code ?? 'none');
+            return e.code ?? 'none';
+          },
+        ),
+      );
+    },
+    [count, note('')] as const,
+  );
+}
+
+test('a flood of requests: one prompt window, a bounded queue, the excess refused with rate_limited; closing refuses the rest', async ({ ext }) => {
+  await setupAccount(ext);
+  const page = await openSite(ext, '/blank.html');
+  const prompt = catchPrompt(ext);
+  await flood(page, 60);
+  const window = await prompt;
+
+  // The excess is refused at once, without waiting for any answer.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __early: string[] }).__early.length), { timeout: 5_000 }).toBeGreaterThan(0);
+  const pending = await waitForPending(ext, 1);
+  await sleep(300);
+  const queued = (await status(ext)).pending.length;
+  expect(queued).toBeGreaterThan(0);
+  expect(queued).toBeLessThan(60);
+  const early = await page.evaluate(() => (window as unknown as { __early: string[] }).__early);
+  expect(early).toEqual(Array(60 - queued).fill('rate_limited'));
+  expect(pending.every((p) => p.origin === ext.siteUrl)).toBe(true);
+  // Exactly one prompt window for all of them, showing how many more wait.
+  expect(ext.context.pages().filter((p) => p.url().endsWith(PROMPT_PATH))).toHaveLength(1);
+  await expect(window.getByTestId('prompt-waiting')).toContainText(`${queued - 1} more waiting`);
+
+  await window.close();
+  const all = await page.evaluate(() => Promise.all((window as unknown as { __flood: Promise<string>[] }).__flood));
+  expect(all.filter((c) => c === 'denied')).toHaveLength(queued);
+  expect(all.filter((c) => c === 'rate_limited')).toHaveLength(60 - queued);
+  expect((await status(ext)).pending).toEqual([]);
+  expect(await signingLog(ext)).toEqual([]);
+});
+
+test('remembering the answer to the first queued request settles the rest of the queue at once', async ({ ext }) => {
+  await setupAccount(ext);
+  const page = await openSite(ext, '/blank.html');
+  const prompt = catchPrompt(ext);
+  await flood(page, 5);
+  const window = await prompt;
+  await waitForPending(ext, 5);
+  await window.getByTestId('prompt-scope').selectOption('method');
+  await window.getByTestId('prompt-allow').click();
+  const all = await page.evaluate(() => Promise.all((window as unknown as { __flood: Promise<string>[] }).__flood));
+  expect(all).toEqual(Array(5).fill('signed'));
+  expect(await signingLog(ext)).toHaveLength(5);
+  expect((await status(ext)).pending).toEqual([]);
+});

@@ -1,0 +1,102 @@
+// The MV3 service worker is stopped mid-session: the vault stays unlocked (storage.session) and
+// the spent budget still binds (the signing log is in IndexedDB).
+import type { Page } from '@playwright/test';
+import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
+import { awaitCall, catchPrompt, note, policies, signingLog, sleep, startCall, status, waitForPending } from './helpers.ts';
+
+interface VersionInfo { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
+
+/** Stops every service worker through CDP and waits until the extension's worker reports `stopped`. */
+async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const running = new Map<string, string>();
+  let onUpdate: () => void = () => {};
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }: { versions: VersionInfo[] }) => {
+    for (const v of versions) if (v.scriptURL.startsWith(`chrome-extension://${extensionId}/`)) running.set(v.versionId, v.runningStatus);
+    onUpdate();
+  });
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise<void>((ok) => {
+    onUpdate = () => {
+      if (running.size > 0 && [...running.values()].every((s) => s === 'stopped')) ok();
+    };
+  });
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await Promise.race([
+    stopped,
+    new Promise((_, fail) => setTimeout(() => fail(new Error(`worker not reported stopped: ${JSON.stringify([...running])}`)), 5_000)),
+  ]);
+  await cdp.detach();
+}
+
+test('after a service worker restart the vault is still unlocked and the spent budget still binds', async ({ ext }) => {
+  const { pubkey } = await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'sign_event', maxUsageCount: 5, windowSeconds: 3600 }] });
+  const page = await openSite(ext, '/blank.html');
+  for (let i = 0; i < 3; i++) expect((await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(note(`before ${i}`))})`)).ok).toBe(true);
+  const before = await status(ext);
+  expect(before.locked).toBe(false);
+  expect(before.workerStartedAt).toEqual(expect.any(Number));
+  expect((await policies(ext, ext.siteUrl)).grants[0]!.rules[0]!.used).toBe(3);
+
+  await stopServiceWorker(page, ext.id);
+
+  // The first request after the stop wakes the worker: it waits for setup and is signed, with
+  // no false `locked` and no reset budget.
+  const first = await nostrCall<{ pubkey: string }>(page, `window.nostr.signEvent(${JSON.stringify(note('after restart 1'))})`);
+  expect(first).toMatchObject({ ok: true, value: { pubkey } });
+
+  const after = await status(ext);
+  expect(after.workerStartedAt).toEqual(expect.any(Number));
+  expect(after.workerStartedAt).not.toBe(before.workerStartedAt);
+  expect(after.workerStartedAt!).toBeGreaterThan(before.workerStartedAt!);
+  expect(after.locked).toBe(false);
+  expect(after.account?.pubkey).toBe(pubkey);
+  expect((await policies(ext, ext.siteUrl)).grants[0]!.rules[0]!.used).toBe(4);
+
+  expect((await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(note('after restart 2'))})`)).ok).toBe(true);
+  expect(await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(note('over the cap'))})`)).toMatchObject({ ok: false, code: 'cap_exceeded' });
+  expect(await signingLog(ext)).toHaveLength(5);
+
+  // A second stop: still the same state.
+  await stopServiceWorker(page, ext.id);
+  expect(await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(note('still over the cap'))})`)).toMatchObject({ ok: false, code: 'cap_exceeded' });
+  const third = await status(ext);
+  expect(third.workerStartedAt!).toBeGreaterThan(after.workerStartedAt!);
+  expect(third.locked).toBe(false);
+});
+
+test('a locked vault stays locked across a worker restart', async ({ ext }) => {
+  await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'get_public_key' }] });
+  await ext.admin('lock');
+  const page = await openSite(ext, '/blank.html');
+  const before = await status(ext);
+  await stopServiceWorker(page, ext.id);
+  expect(await nostrCall(page, 'window.nostr.getPublicKey()')).toMatchObject({ ok: false, code: 'locked' });
+  const after = await status(ext);
+  expect(after.workerStartedAt!).toBeGreaterThan(before.workerStartedAt!);
+  expect(after.locked).toBe(true);
+});
+
+test('a worker stopped while a prompt is open: the waiting call is refused explicitly, never signed', async ({ ext }) => {
+  await setupAccount(ext);
+  const page = await openSite(ext, '/blank.html');
+  const prompt = catchPrompt(ext);
+  await startCall(page, 'sign', `window.nostr.signEvent(${JSON.stringify(note('asked, then the worker stops'))})`);
+  const window = await prompt;
+  await waitForPending(ext, 1);
+
+  await stopServiceWorker(page, ext.id);
+  // The page's promise settles with a refusal code (no hang until the provider's own timeout).
+  const r = await Promise.race([awaitCall(page, 'sign'), sleep(8_000).then(() => ({ ok: false, code: 'still_pending', message: '' }))]);
+  expect(r.ok).toBe(false);
+  if (!r.ok) expect(['denied', 'timeout', 'internal']).toContain(r.code);
+
+  // A late Allow on the stale prompt signs nothing.
+  const allow = window.getByTestId('prompt-allow');
+  if (!window.isClosed() && (await allow.count()) > 0) await allow.click({ timeout: 3_000 }).catch(() => {});
+  await sleep(300);
+  expect(await signingLog(ext)).toEqual([]);
+  expect((await status(ext)).pending).toEqual([]);
+});

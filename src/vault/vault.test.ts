@@ -1,0 +1,281 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import * as nip19 from 'nostr-tools/nip19';
+import * as nip49 from 'nostr-tools/nip49';
+import { bytesToHex } from 'nostr-tools/utils';
+import { Vault } from './vault.ts';
+import { MemorySessionStore } from './sessionStore.ts';
+import { WardenDb } from '../db/schema.ts';
+import { WardenError } from '../shared/errors.ts';
+import { uniqueDbName } from '../test/fixtures.ts';
+
+const PW = 'correct horse battery staple';
+const T = 1_700_000_000_000;
+
+const open: WardenDb[] = [];
+function setup(name = uniqueDbName(), session = new MemorySessionStore()) {
+  const db = new WardenDb(name);
+  open.push(db);
+  const vault = new Vault({ db, session, now: () => T, scryptLogN: 8 });
+  return { db, session, vault, name };
+}
+afterEach(() => {
+  for (const d of open.splice(0)) d.close();
+});
+
+async function caught(fn: () => unknown): Promise<WardenError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof WardenError) return err;
+    throw new Error(`expected a WardenError, got ${String(err)}`);
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Vault', () => {
+  it('starts empty: locked, no account, requireActive → no_account, unlock → no_account', async () => {
+    const { vault } = setup();
+    await vault.restore();
+    expect(vault.status()).toEqual({ locked: true, hasAccount: false });
+    expect((await caught(() => vault.requireActive())).code).toBe('no_account');
+    expect((await caught(() => vault.unlock(PW))).code).toBe('no_account');
+  });
+
+  it('create → unlocked and active; the stored row holds only an ncryptsec', async () => {
+    const { vault, db } = setup();
+    await vault.restore();
+    const a = await vault.create(PW, 'Main');
+    expect(a).toMatchObject({ label: 'Main', createdAt: T });
+    expect(a.pubkey).toMatch(/^[0-9a-f]{64}$/);
+    expect(vault.status()).toEqual({ locked: false, hasAccount: true, account: { id: a.id, pubkey: a.pubkey, label: 'Main' } });
+    expect(vault.requireActive().id).toBe(a.id);
+    expect(getPublicKey(vault.secretKey(a.id))).toBe(a.pubkey);
+    const [row] = await db.accounts.toArray();
+    expect(row!.ncryptsec).toMatch(/^ncryptsec1/);
+    expect(JSON.stringify(row)).not.toContain(bytesToHex(vault.secretKey(a.id)));
+    expect(getPublicKey(nip49.decrypt(row!.ncryptsec, PW))).toBe(a.pubkey);
+    expect(vault.list()).toEqual([{ id: a.id, pubkey: a.pubkey, label: 'Main', createdAt: T }]);
+  });
+
+  it('a default label is given when none (or blank) is passed', async () => {
+    const { vault } = setup();
+    await vault.restore();
+    expect((await vault.create(PW)).label).toBe('Account 1');
+    expect((await vault.create(PW, '   ')).label).toBe('Account 2');
+  });
+
+  it('lock clears the keys from memory and from the session store', async () => {
+    const { vault, session } = setup();
+    await vault.restore();
+    const a = await vault.create(PW);
+    const key = vault.secretKey(a.id);
+    expect(session.data.size).toBeGreaterThan(0);
+    const hex = bytesToHex(key);
+    expect(JSON.stringify([...session.data.values()])).toContain(hex);
+    await vault.lock();
+    expect(vault.locked).toBe(true);
+    expect(vault.status().locked).toBe(true);
+    expect((await caught(() => vault.secretKey(a.id))).code).toBe('locked');
+    expect((await caught(() => vault.requireActive())).code).toBe('locked');
+    expect(JSON.stringify([...session.data.values()])).not.toContain(hex);
+    // The cached key bytes were wiped, not just dropped.
+    expect(key.every((b) => b === 0)).toBe(true);
+  });
+
+  it('unlock: a wrong password is denied and leaves it locked; the right one unlocks', async () => {
+    const { vault } = setup();
+    await vault.restore();
+    const a = await vault.create(PW);
+    await vault.lock();
+    const err = await caught(() => vault.unlock('wrong password'));
+    expect(err.code).toBe('denied');
+    expect(vault.locked).toBe(true);
+    await vault.unlock(PW);
+    expect(vault.locked).toBe(false);
+    expect(getPublicKey(vault.secretKey(a.id))).toBe(a.pubkey);
+  });
+
+  describe('import', () => {
+    it('nsec', async () => {
+      const { vault } = setup();
+      await vault.restore();
+      const sk = generateSecretKey();
+      const a = await vault.import(nip19.nsecEncode(sk), PW, 'Imported');
+      expect(a.pubkey).toBe(getPublicKey(sk));
+      expect(vault.status()).toMatchObject({ locked: false, account: { id: a.id, label: 'Imported' } });
+      expect(vault.secretKey(a.id)).toEqual(sk);
+    });
+
+    it('64-hex, upper or lower case, with surrounding whitespace', async () => {
+      const { vault } = setup();
+      await vault.restore();
+      const sk = generateSecretKey();
+      const a = await vault.import(`  ${bytesToHex(sk).toUpperCase()}\n`, PW);
+      expect(a.pubkey).toBe(getPublicKey(sk));
+    });
+
+    it('ncryptsec under the vault password', async () => {
+      const { vault } = setup();
+      await vault.restore();
+      const sk = generateSecretKey();
+      const a = await vault.import(nip49.encrypt(sk, PW, 8), PW);
+      expect(a.pubkey).toBe(getPublicKey(sk));
+      expect(vault.secretKey(a.id)).toEqual(sk);
+    });
+
+    it('ncryptsec with a wrong password → denied, nothing stored', async () => {
+      const { vault, db } = setup();
+      await vault.restore();
+      const ncryptsec = nip49.encrypt(generateSecretKey(), 'other', 8);
+      expect((await caught(() => vault.import(ncryptsec, PW))).code).toBe('denied');
+      expect(await db.accounts.count()).toBe(0);
+    });
+
+    it('the same key twice returns the existing account', async () => {
+      const { vault, db } = setup();
+      await vault.restore();
+      const sk = generateSecretKey();
+      const first = await vault.import(bytesToHex(sk), PW, 'first');
+      const again = await vault.import(nip19.nsecEncode(sk), PW, 'second');
+      const third = await vault.import(nip49.encrypt(sk, PW, 8), PW);
+      expect(again).toEqual(first);
+      expect(third).toEqual(first);
+      expect(await db.accounts.count()).toBe(1);
+      expect(vault.list()).toHaveLength(1);
+    });
+
+    it('a second account needs the vault password; then one unlock opens both', async () => {
+      const { vault } = setup();
+      await vault.restore();
+      const first = await vault.create(PW);
+      const sk = generateSecretKey();
+      expect((await caught(() => vault.import(bytesToHex(sk), 'another password'))).code).toBe('denied');
+      expect((await caught(() => vault.create('another password'))).code).toBe('denied');
+      expect(vault.list()).toHaveLength(1);
+      const second = await vault.import(bytesToHex(sk), PW);
+      expect(vault.status().account?.id).toBe(second.id); // the new account becomes active
+      await vault.lock();
+      await vault.unlock(PW);
+      expect(getPublicKey(vault.secretKey(first.id))).toBe(first.pubkey);
+      expect(getPublicKey(vault.secretKey(second.id))).toBe(second.pubkey);
+    });
+
+    it('adding an account while locked (right password) unlocks the vault', async () => {
+      const { vault } = setup();
+      await vault.restore();
+      const first = await vault.create(PW);
+      await vault.lock();
+      const second = await vault.create(PW);
+      expect(vault.locked).toBe(false);
+      expect(getPublicKey(vault.secretKey(first.id))).toBe(first.pubkey);
+      expect(getPublicKey(vault.secretKey(second.id))).toBe(second.pubkey);
+    });
+  });
+
+  it('select: switches the active account; an unknown id is not_found', async () => {
+    const { vault, session, name } = setup();
+    await vault.restore();
+    const a = await vault.create(PW);
+    const b = await vault.create(PW);
+    expect(vault.active()?.id).toBe(b.id);
+    await vault.select(a.id);
+    expect(vault.requireActive().id).toBe(a.id);
+    expect((await caught(() => vault.select(999))).code).toBe('not_found');
+    expect(vault.active()?.id).toBe(a.id);
+    // The choice is stored: a restarted vault keeps it.
+    const again = setup(name, session).vault;
+    await again.restore();
+    expect(again.active()?.id).toBe(a.id);
+  });
+
+  it('export returns an ncryptsec that decrypts to the same pubkey; a wrong password is denied', async () => {
+    const { vault } = setup();
+    await vault.restore();
+    const a = await vault.create(PW);
+    const ncryptsec = vault.export(a.id, PW);
+    expect(ncryptsec).toMatch(/^ncryptsec1/);
+    expect(getPublicKey(nip49.decrypt(ncryptsec, PW))).toBe(a.pubkey);
+    expect((await caught(() => vault.export(a.id, 'nope'))).code).toBe('denied');
+    expect((await caught(() => vault.export(999, PW))).code).toBe('not_found');
+    // Export works while locked too (it needs the password anyway).
+    await vault.lock();
+    expect(getPublicKey(nip49.decrypt(vault.export(a.id, PW), PW))).toBe(a.pubkey);
+  });
+
+  describe('restore (worker restart)', () => {
+    it('a new Vault over the same db and session store keeps the unlock', async () => {
+      const first = setup();
+      await first.vault.restore();
+      const a = await first.vault.create(PW);
+      const key = bytesToHex(first.vault.secretKey(a.id));
+
+      const restarted = setup(first.name, first.session);
+      expect(restarted.vault.locked).toBe(true); // nothing known before restore()
+      await restarted.vault.restore();
+      expect(restarted.vault.locked).toBe(false);
+      expect(restarted.vault.requireActive().id).toBe(a.id);
+      expect(bytesToHex(restarted.vault.secretKey(a.id))).toBe(key);
+    });
+
+    it('a new session store (browser restart) starts locked', async () => {
+      const first = setup();
+      await first.vault.restore();
+      await first.vault.create(PW);
+      const restarted = setup(first.name, new MemorySessionStore());
+      await restarted.vault.restore();
+      expect(restarted.vault.status()).toMatchObject({ locked: true, hasAccount: true });
+      expect((await caught(() => restarted.vault.requireActive())).code).toBe('locked');
+    });
+
+    it('a lock before the restart stays locked after it', async () => {
+      const first = setup();
+      await first.vault.restore();
+      await first.vault.create(PW);
+      await first.vault.lock();
+      const restarted = setup(first.name, first.session);
+      await restarted.vault.restore();
+      expect(restarted.vault.locked).toBe(true);
+    });
+
+    it('session keys of accounts that no longer exist are ignored', async () => {
+      const { vault, session } = setup();
+      await session.set('vault.unlocked', { '42': bytesToHex(generateSecretKey()) });
+      await vault.restore();
+      expect(vault.locked).toBe(true);
+    });
+  });
+
+  describe('no error message contains the secret that was passed in', () => {
+    const sk = generateSecretKey();
+    const hex = bytesToHex(sk);
+    const nsec = nip19.nsecEncode(sk);
+    const cases: [string, string][] = [
+      ['valid hex, wrong vault password', hex],
+      ['valid nsec, wrong vault password', nsec],
+      ['63 hex chars', hex.slice(1)],
+      ['65 hex chars', `${hex}a`],
+      ['hex of zero (not a valid key)', '0'.repeat(64)],
+      ['hex above the curve order', 'f'.repeat(64)],
+      ['nsec with a broken checksum', `${nsec.slice(0, -1)}${nsec.endsWith('q') ? 'p' : 'q'}`],
+      ['nsec truncated', nsec.slice(0, 40)],
+      ['npub instead of nsec', nip19.npubEncode(getPublicKey(sk))],
+      ['garbage ncryptsec', `ncryptsec1${hex}`],
+      ['hex with a prefix', `0x${hex}`],
+      ['hex inside text', `my key is ${hex}`],
+    ];
+    it.each(cases)('%s', async (_name, secret) => {
+      const { vault } = setup();
+      await vault.restore();
+      await vault.create(PW); // so a valid key meets the vault-password check
+      const err = await caught(() => vault.import(secret, 'not the vault password'));
+      expect(['invalid_request', 'denied']).toContain(err.code);
+      for (const text of [err.message, String(err), err.stack ?? '', JSON.stringify(err)]) {
+        expect(text).not.toContain(secret.trim());
+        expect(text).not.toContain(hex);
+        expect(text).not.toContain(nsec);
+        expect(text).not.toContain(hex.slice(8, 40));
+      }
+    });
+  });
+});
