@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { expect, type Extension } from './fixtures.ts';
 
 export const PROMPT_PATH = 'src/ui/prompt/index.html';
-export const PROMPT_URL = /\/src\/ui\/prompt\/index\.html$/;
+export const PROMPT_URL = /\/src\/ui\/prompt\/index\.html(\?.*)?$/;
 
 export interface Status {
   locked: boolean;

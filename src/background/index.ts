@@ -4,7 +4,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { createContext } from './context.ts';
 import { createRouter } from './router.ts';
 import { AUTOLOCK_ALARM, createAutoLock } from './autolock.ts';
-import { PromptWindow } from './prompts/window.ts';
+import { PromptWindows } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { fail } from '../shared/errors.ts';
 
@@ -14,13 +14,13 @@ const session: SessionStore = {
   remove: (key) => browser.storage.session.remove(key),
 };
 
-const promptWindow = new PromptWindow();
+const promptWindows = new PromptWindows();
 const ctx = createContext({
   session,
   extensionOrigin: browser.runtime.getURL('').replace(/\/$/, ''),
-  onPromptsChanged: (pending) => promptWindow.sync(pending),
+  onPromptsChanged: (pending) => promptWindows.sync(pending),
 });
-promptWindow.attach(ctx.prompts);
+promptWindows.attach(ctx.prompts);
 const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 

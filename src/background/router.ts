@@ -57,5 +57,5 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   // The origin comes from the browser, never from the message (THREATS.md 1).
   const origin = siteOrigin(sender);
   const request = { method, params: params.data } as Nip07Request;
-  return handleNip07(ctx, { origin, tabId: sender.tab?.id, topOrigin: embeddingOrigin(sender, origin) }, request);
+  return handleNip07(ctx, { origin, tabId: sender.tab?.id, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) }, request);
 }

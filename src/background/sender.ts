@@ -6,7 +6,7 @@ export interface SenderInfo {
   id?: string | undefined;
   url?: string | undefined;
   origin?: string | undefined;
-  tab?: { id?: number | undefined; url?: string | undefined } | undefined;
+  tab?: { id?: number | undefined; url?: string | undefined; windowId?: number | undefined } | undefined;
   frameId?: number | undefined;
 }
 

@@ -165,9 +165,14 @@ export const adminParamSchemas = {
     durationSeconds: durationSchema.optional(),
     cap: z.strictObject({ maxUsageCount, windowSeconds }).optional(),
     applyToAllFromOrigin: z.boolean().optional(),
+    // Beyond DESIGN.md §7: answer a site's first contact with a named grant (src/policy/presets.ts).
+    preset: z.enum(['pubkey_only', 'social']).optional(),
+    // Also answer the waiting requests that look the same (same site, method and kind).
+    applyToSimilar: z.boolean().optional(),
   }),
   // Beyond DESIGN.md §7: what the prompt page needs to show, and the settings of §8.
   get_prompt: z.strictObject({ promptId: z.string().min(1).max(64) }),
+  list_prompts: z.strictObject({ windowId: z.int().optional() }),
   get_settings: z.strictObject({}),
   set_settings: z.strictObject({
     autoLockMinutes: z.int().min(0).max(7 * 24 * 60).optional(),

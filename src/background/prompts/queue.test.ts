@@ -91,7 +91,7 @@ describe('PromptQueue', () => {
     const q = queue({ maxPerOrigin: 1 });
     const first = q.ask(req(A));
     const [info] = q.list();
-    q.recheck(A);
+    q.recheck((p) => p.origin === A);
     const answer = await first;
     expect(answer).toEqual({ type: 'recheck', prompt: info });
     track(q.ask(req(A)));
@@ -119,7 +119,7 @@ describe('PromptQueue', () => {
     const first = q.ask(req(A));
     const [info] = q.list();
     clock = 1_400;
-    q.recheck(A);
+    q.recheck((p) => p.origin === A);
     await first;
     const s = track(q.ask(req(A), info));
     await vi.advanceTimersByTimeAsync(99);
@@ -156,7 +156,7 @@ describe('PromptQueue', () => {
     const a1 = track(q.ask(req(A)));
     const b1 = track(q.ask(req(B)));
     const a2 = track(q.ask(req(A)));
-    q.recheck(A);
+    q.recheck((p) => p.origin === A);
     await flush();
     expect(a1.value?.type).toBe('recheck');
     expect(a2.value?.type).toBe('recheck');

@@ -15,6 +15,10 @@ export interface PromptInfo {
   tabId?: number | undefined;
   /** Set when the request came from an embedded frame: the top-level site it is embedded in. */
   topOrigin?: string | undefined;
+  /** The browser window of the requesting tab: each browser window has its own prompt window. */
+  windowId?: number | undefined;
+  /** Set when the vault must be unlocked (or a key created) before the request can be decided. */
+  need?: 'unlock' | 'account' | undefined;
 }
 
 /** approved: the user allowed this very request; recheck: a remembered answer may now cover it. */
@@ -41,6 +45,13 @@ export interface PromptQueueOptions {
   onChange: (pending: readonly PromptInfo[]) => void;
 }
 
+/** A request waiting on an unlock is refused with the reason it could not run, whatever ended the wait. */
+function refusalFor(info: PromptInfo, error: WardenError): WardenError {
+  if (info.need === 'unlock') return fail('locked', `The signer is locked (${error.message.toLowerCase()})`);
+  if (info.need === 'account') return fail('no_account', `No Nostr account in the signer yet (${error.message.toLowerCase()})`);
+  return error;
+}
+
 export class PromptQueue {
   private readonly waiting = new Map<string, Waiting>();
 
@@ -59,7 +70,7 @@ export class PromptQueue {
     return new Promise<PromptAnswer>((resolve, reject) => {
       const remaining = Math.max(0, info.createdAt + this.opts.timeoutMs - this.opts.now());
       const timer = setTimeout(() => this.refuse(info.promptId, fail('timeout', 'Nobody answered the prompt in time')), remaining);
-      this.waiting.set(info.promptId, { info, settle: (type) => resolve({ type, prompt: info }), refuse: reject, timer });
+      this.waiting.set(info.promptId, { info, settle: (type) => resolve({ type, prompt: info }), refuse: (error) => reject(refusalFor(info, error)), timer });
       this.changed();
     });
   }
@@ -98,9 +109,9 @@ export class PromptQueue {
     return c !== undefined;
   }
 
-  /** Sends every waiting request of a site back through the guard (after a remembered answer). */
-  recheck(origin: string): void {
-    for (const info of this.list()) if (info.origin === origin) this.claim(info.promptId)?.settle('recheck');
+  /** Sends waiting requests back through the guard: a site's after a remembered answer, or all. */
+  recheck(filter: (p: PromptInfo) => boolean): void {
+    for (const info of this.list()) if (filter(info)) this.claim(info.promptId)?.settle('recheck');
   }
 
   refuseAll(error: WardenError, filter: (p: PromptInfo) => boolean = () => true): void {

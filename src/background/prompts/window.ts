@@ -1,32 +1,32 @@
-// The prompt window: opened when a request waits, closed by the background once nothing waits.
-// When the user closes it, what it held is refused; when the background closes it, nothing is.
+// Prompt windows: one per browser window that has requests waiting, opened when the first one
+// arrives and closed by the background once none is left. When the user closes one, what it held
+// is refused; closing any other window, or a prompt window the background closed, refuses nothing.
 import browser from 'webextension-polyfill';
 import { fail } from '../../shared/errors.ts';
 import type { PromptInfo, PromptQueue } from './queue.ts';
 
 const PROMPT_PAGE = 'src/ui/prompt/index.html';
-/** An empty queue closes the window after this long (a "remember" refills it for a moment). */
+/** An empty queue closes the window after this long (a "remember" empties and refills it). */
 const CLOSE_WHEN_EMPTY_MS = 300;
+/** Requests without a browser window (none known) share one prompt window. */
+const NO_WINDOW = -1;
 
-export class PromptWindow {
-  private windowId: number | undefined;
-  private opening: Promise<void> | undefined;
+interface Slot {
+  windowId?: number | undefined;
+  opening?: boolean;
+  closeTimer?: ReturnType<typeof setTimeout> | undefined;
+}
+
+const keyOf = (p: PromptInfo) => p.windowId ?? NO_WINDOW;
+
+export class PromptWindows {
+  private readonly slots = new Map<number, Slot>();
+  /** Prompt windows the background is closing itself. */
+  private readonly closing = new Set<number>();
   private queue: PromptQueue | undefined;
-  private closingId: number | undefined;
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
-    browser.windows.onRemoved.addListener((id) => {
-      if (id === this.closingId) {
-        this.closingId = undefined;
-        // Requests that arrived while it was closing get a new window.
-        this.sync(this.queue?.list() ?? []);
-        return;
-      }
-      if (id !== this.windowId) return; // closing any other window affects no prompt
-      this.windowId = undefined;
-      this.queue?.refuseAll(fail('denied', 'The prompt window was closed'));
-    });
+    browser.windows.onRemoved.addListener((id) => this.removed(id));
   }
 
   attach(queue: PromptQueue): void {
@@ -37,30 +37,56 @@ export class PromptWindow {
   sync(pending: readonly PromptInfo[]): void {
     void browser.action.setBadgeText({ text: pending.length ? String(pending.length) : '' });
     void browser.runtime.sendMessage({ type: 'prompts-changed' }).catch(() => {});
-    clearTimeout(this.closeTimer);
-    if (pending.length === 0) {
-      if (this.windowId !== undefined) this.closeTimer = setTimeout(() => this.closeIfEmpty(), CLOSE_WHEN_EMPTY_MS);
+    const waiting = new Set(pending.map(keyOf));
+    for (const key of new Set([...waiting, ...this.slots.keys()])) {
+      const slot = this.slots.get(key) ?? {};
+      this.slots.set(key, slot);
+      clearTimeout(slot.closeTimer);
+      if (!waiting.has(key)) {
+        if (slot.windowId !== undefined) slot.closeTimer = setTimeout(() => this.closeIfEmpty(key), CLOSE_WHEN_EMPTY_MS);
+        else if (!slot.opening) this.slots.delete(key);
+      } else if (slot.windowId === undefined && !slot.opening) {
+        void this.open(key, slot);
+      }
+    }
+  }
+
+  private pendingFor(key: number): PromptInfo[] {
+    return (this.queue?.list() ?? []).filter((p) => keyOf(p) === key);
+  }
+
+  private closeIfEmpty(key: number): void {
+    const slot = this.slots.get(key);
+    if (slot?.windowId === undefined || this.pendingFor(key).length) return;
+    this.closing.add(slot.windowId);
+    void browser.windows.remove(slot.windowId).catch(() => undefined);
+    this.slots.delete(key);
+  }
+
+  private removed(id: number): void {
+    if (this.closing.delete(id)) {
+      this.sync(this.queue?.list() ?? []); // requests that arrived while it closed get a new window
       return;
     }
-    if (this.windowId !== undefined || this.opening || this.closingId !== undefined) return;
-    this.opening = this.open().finally(() => (this.opening = undefined));
+    for (const [key, slot] of this.slots) {
+      if (slot.windowId !== id) continue;
+      this.slots.delete(key);
+      this.queue?.refuseAll(fail('denied', 'The prompt window was closed'), (p) => keyOf(p) === key);
+    }
   }
 
-  private closeIfEmpty(): void {
-    if (this.windowId === undefined || (this.queue?.list().length ?? 0) > 0) return;
-    this.closingId = this.windowId;
-    this.windowId = undefined;
-    void browser.windows.remove(this.closingId).catch(() => (this.closingId = undefined));
-  }
-
-  private async open(): Promise<void> {
+  private async open(key: number, slot: Slot): Promise<void> {
+    slot.opening = true;
     try {
-      const win = await browser.windows.create({ url: browser.runtime.getURL(PROMPT_PAGE), type: 'popup', width: 440, height: 640, focused: true });
-      this.windowId = win.id;
-      if (!this.queue?.list().length) this.sync([]);
+      const url = browser.runtime.getURL(`${PROMPT_PAGE}?for=${key}`);
+      const win = await browser.windows.create({ url, type: 'popup', width: 460, height: 680, focused: true });
+      slot.windowId = win.id;
     } catch {
       // A prompt that cannot be shown must not leave pages waiting (THREATS.md 10).
-      this.queue?.refuseAll(fail('denied', 'The prompt window could not be opened'));
+      this.queue?.refuseAll(fail('denied', 'The prompt window could not be opened'), (p) => keyOf(p) === key);
+    } finally {
+      slot.opening = false;
     }
+    this.sync(this.queue?.list() ?? []);
   }
 }

@@ -1,4 +1,10 @@
+import type { BackgroundContext } from '../../context.ts';
 import type { AdminHandlers } from './types.ts';
+
+/** Requests waiting for an unlock or a first key continue as soon as the vault can serve them. */
+function resumeWaiting(ctx: BackgroundContext): void {
+  if (!ctx.vault.locked) ctx.prompts.recheck((p) => p.need !== undefined);
+}
 
 export const accountHandlers = {
   get_status: async (ctx) => ({
@@ -8,10 +14,12 @@ export const accountHandlers = {
   }),
   create_account: async (ctx, p) => {
     const a = await ctx.vault.create(p.password, p.label);
+    resumeWaiting(ctx);
     return { accountId: a.id, pubkey: a.pubkey };
   },
   import_account: async (ctx, p) => {
     const a = await ctx.vault.import(p.secret, p.password, p.label);
+    resumeWaiting(ctx);
     return { accountId: a.id, pubkey: a.pubkey };
   },
   list_accounts: async (ctx) => ({ accounts: ctx.vault.list() }),
@@ -22,6 +30,7 @@ export const accountHandlers = {
   export_account: async (ctx, p) => ({ ncryptsec: ctx.vault.export(p.accountId, p.password) }),
   unlock: async (ctx, p) => {
     await ctx.vault.unlock(p.password);
+    resumeWaiting(ctx);
     return {};
   },
   lock: async (ctx) => {

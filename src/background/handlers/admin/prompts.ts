@@ -1,10 +1,13 @@
 // The user's answer to a prompt: settle the request(s) and remember what the answer says.
 import { fail } from '../../../shared/errors.ts';
+import { kindName } from '../../../shared/kinds.ts';
 import type { AdminParams, Duration } from '../../../shared/protocol.ts';
 import { isLive } from '../../../policy/live.ts';
+import { presetById } from '../../../policy/presets.ts';
 import { addOverride, addRule, createGrant } from '../../../db/policy.ts';
+import { getSetting } from '../../../db/settings.ts';
 import type { BackgroundContext } from '../../context.ts';
-import type { PromptInfo } from '../../prompts/queue.ts';
+import type { Claimed, PromptInfo } from '../../prompts/queue.ts';
 import type { AdminHandlers } from './types.ts';
 
 function lifetime(duration: Duration | undefined, now: number, sessionId: string) {
@@ -12,10 +15,15 @@ function lifetime(duration: Duration | undefined, now: number, sessionId: string
   return { expiresAt: typeof duration === 'number' ? now + duration * 1000 : null, sessionId: null };
 }
 
-/** Stores the remembered part of an answer: a grant rule for allow, an override for deny. */
+/** Stores the remembered part of an answer: a preset grant, a grant rule for allow, an override for deny. */
 async function remember(ctx: BackgroundContext, prompt: PromptInfo, p: AdminParams<'resolve_prompt'>): Promise<void> {
   const { now, sessionId } = ctx.clock();
   const life = lifetime(p.durationSeconds, now, sessionId);
+  if (p.preset && p.decision === 'allow') {
+    const { rules } = presetById(p.preset);
+    await createGrant(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, rules, expiresAt: life.expiresAt, sessionId: life.sessionId }, now, sessionId);
+    return;
+  }
   const kind = p.scope === 'kind' ? prompt.kind : null;
   if (p.decision === 'deny') {
     await addOverride(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, method: prompt.method, kind, effect: 'deny', ...life }, now);
@@ -30,31 +38,58 @@ async function remember(ctx: BackgroundContext, prompt: PromptInfo, p: AdminPara
   await ctx.db.transaction('rw', ctx.db.grants, ctx.db.rules, async () => {
     const grants = await ctx.db.grants.where('[origin+accountId]').equals([prompt.origin, prompt.accountId]).toArray();
     const live = grants.find((g) => isLive(g, now, sessionId));
-    if (live) await addRule(ctx.db, live.id, rule, now, life);
-    else {
-      const grantId = await createGrant(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, rules: [] }, now, sessionId);
-      await addRule(ctx.db, grantId, rule, now, life);
-    }
+    const grantId = live?.id ?? (await createGrant(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, rules: [] }, now, sessionId));
+    await addRule(ctx.db, grantId, rule, now, life);
   });
 }
+
+/** What a prompt page shows about a waiting request. */
+async function view(ctx: BackgroundContext, prompt: PromptInfo) {
+  const { promptId, origin, method, kind, reason, details, createdAt, topOrigin, need } = prompt;
+  const sensitive = kind !== null && (await getSetting(ctx.db, 'sensitiveKinds')).includes(kind);
+  return {
+    promptId, origin, method, kind, reason, details, createdAt,
+    kindName: kind === null ? null : kindName(kind),
+    sensitive,
+    topOrigin: topOrigin ?? null,
+    need: need ?? null,
+    // First contact: the site holds nothing yet and asks who you are.
+    firstContact: method === 'get_public_key' && !need && !(await hasGrant(ctx, prompt)),
+  };
+}
+
+async function hasGrant(ctx: BackgroundContext, prompt: PromptInfo): Promise<boolean> {
+  const { now, sessionId } = ctx.clock();
+  const grants = await ctx.db.grants.where('[origin+accountId]').equals([prompt.origin, prompt.accountId]).toArray();
+  return grants.some((g) => isLive(g, now, sessionId));
+}
+
+const similar = (a: PromptInfo, b: PromptInfo) => a.origin === b.origin && a.accountId === b.accountId && a.method === b.method && a.kind === b.kind;
 
 export const promptHandlers = {
   get_prompt: async (ctx, p) => {
     const prompt = ctx.prompts.get(p.promptId);
     if (!prompt) throw fail('not_found', 'That prompt is no longer waiting');
-    const { promptId, origin, method, kind, reason, details, createdAt, topOrigin } = prompt;
-    return { promptId, origin, method, kind, reason, details, createdAt, topOrigin: topOrigin ?? null };
+    return view(ctx, prompt);
   },
+  list_prompts: async (ctx, p) => ({
+    prompts: await Promise.all(ctx.prompts.list().filter((x) => p.windowId === undefined || (x.windowId ?? -1) === p.windowId).map((x) => view(ctx, x))),
+  }),
   resolve_prompt: async (ctx, p) => {
     // Claimed before anything is awaited: a second answer to the same id gets not_found.
     const first = ctx.prompts.claim(p.promptId);
     if (!first) throw fail('not_found', 'That prompt is no longer waiting');
     const prompt = first.info;
-    const others = p.applyToAllFromOrigin
-      ? ctx.prompts.list().filter((x) => x.origin === prompt.origin && x.accountId === prompt.accountId)
-      : [];
-    const claimed = [first, ...others.map((x) => ctx.prompts.claim(x.promptId)!)];
-    const remembers = p.scope !== undefined && p.scope !== 'once';
+    // An unlock prompt is settled by unlocking, not by an answer: only "deny" (give up) is one.
+    const others = ctx.prompts
+      .list()
+      .filter((x) => !x.need && !prompt.need && (p.applyToAllFromOrigin ? x.origin === prompt.origin && x.accountId === prompt.accountId : p.applyToSimilar && similar(x, prompt)));
+    const claimed: Claimed[] = [first, ...others.flatMap((x) => ctx.prompts.claim(x.promptId) ?? [])];
+    if (prompt.need) {
+      first.refuse(fail('denied', 'The user chose not to unlock'));
+      return {};
+    }
+    const remembers = (p.scope !== undefined && p.scope !== 'once') || p.preset !== undefined;
     try {
       if (remembers) await remember(ctx, prompt, p);
     } catch (err) {
@@ -66,7 +101,7 @@ export const promptHandlers = {
       else c.refuse(fail('denied', 'The user denied this request'));
     }
     // What the new rule or override covers proceeds (or is refused) without asking again.
-    if (remembers) ctx.prompts.recheck(prompt.origin);
+    if (remembers) ctx.prompts.recheck((x) => x.origin === prompt.origin);
     return {};
   },
 } satisfies Partial<AdminHandlers>;

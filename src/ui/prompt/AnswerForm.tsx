@@ -1,0 +1,136 @@
+// The answer: allow or deny, this once or remembered, for how long, with an optional cap.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { PRESETS } from '../../policy/presets.ts';
+import { admin } from '../shared/rpc.ts';
+import { groupNoun, type PromptView } from './types.ts';
+
+/** Input is accepted only this long after a request is shown, so a stray double-click or key repeat cannot answer it. */
+export const CLICK_DELAY_MS = 600;
+const CONSEQUENTIAL = new Set(['sign_event', 'nip04_encrypt', 'nip04_decrypt', 'nip44_encrypt', 'nip44_decrypt']);
+
+function ruleText(r: { method: string; kind?: number | null; maxUsageCount?: number | null; windowSeconds?: number | null }): string {
+  const what = r.method === 'sign_event' ? `sign kind ${r.kind}` : r.method.replaceAll('_', ' ');
+  const cap = r.maxUsageCount ? `, at most ${r.maxUsageCount} per ${r.windowSeconds === 86_400 ? 'day' : `${r.windowSeconds} s`}` : '';
+  return what + cap;
+}
+
+interface Props {
+  p: PromptView;
+  similar: number;
+  fromSite: number;
+}
+
+export function AnswerForm({ p, similar, fromSite }: Props) {
+  const [armed, setArmed] = useState(false);
+  const [preset, setPreset] = useState(p.firstContact ? 'pubkey_only' : 'custom');
+  const [scope, setScope] = useState('once');
+  const [duration, setDuration] = useState('forever');
+  const [capOn, setCapOn] = useState(false);
+  const [capCount, setCapCount] = useState(20);
+  const [capWindow, setCapWindow] = useState(3600);
+  const [toSimilar, setToSimilar] = useState(false);
+  const [toSite, setToSite] = useState(false);
+  const [error, setError] = useState('');
+  const deny = useRef<HTMLButtonElement>(null);
+
+  // A new request on screen re-arms the delay and puts focus back on Deny.
+  useEffect(() => {
+    setArmed(false);
+    const t = setTimeout(() => {
+      setArmed(true);
+      deny.current?.focus();
+    }, CLICK_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [p.promptId]);
+
+  const custom = preset === 'custom';
+  const remembers = custom && scope !== 'once';
+  async function answer(decision: 'allow' | 'deny') {
+    if (!armed) return;
+    setArmed(false);
+    const durationSeconds = duration === 'forever' ? null : duration === 'session' ? 'session' : Number(duration);
+    try {
+      await admin('resolve_prompt', {
+        // Bound to the request that was on screen when the buttons were armed.
+        promptId: p.promptId,
+        decision,
+        ...(custom ? { scope } : decision === 'allow' ? { preset } : { scope: 'once' }),
+        ...((remembers || (!custom && decision === 'allow')) && { durationSeconds }),
+        ...(remembers && decision === 'allow' && capOn && { cap: { maxUsageCount: capCount, windowSeconds: capWindow } }),
+        ...(toSite && { applyToAllFromOrigin: true }),
+        ...(toSimilar && !toSite && { applyToSimilar: true }),
+      });
+    } catch (err) {
+      setError((err as Error).message);
+      setArmed(true);
+    }
+  }
+
+  return (
+    <form class="answer" onSubmit={(e) => e.preventDefault()}>
+      {p.firstContact && (
+        <fieldset class="presets">
+          <legend>First visit: what may this site do?</legend>
+          {[...PRESETS, { id: 'custom', label: 'Custom', summary: 'Answer just this request; choose below.', rules: [] }].map((x) => (
+            <label class="preset" key={x.id}>
+              <input type="radio" name="preset" value={x.id} checked={preset === x.id} data-testid={`prompt-preset-${x.id}`} onChange={() => setPreset(x.id)} />
+              <span>
+                <strong>{x.label}</strong> — {x.summary}
+                {x.rules.length > 0 && <ul class="muted">{x.rules.map((r, i) => <li key={i}>{ruleText(r)}</li>)}</ul>}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {custom && (
+        <div class="choices">
+          <label for="scope">Answer applies to</label>
+          <select id="scope" data-testid="prompt-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
+            <option value="once">Just this once</option>
+            {p.kind !== null && <option value="kind">Always for kind {p.kind}</option>}
+            <option value="method">Always for this method{p.kind !== null ? ' (except sensitive kinds)' : ''}</option>
+          </select>
+          <label for="duration">For how long</label>
+          <select id="duration" data-testid="prompt-duration" value={duration} disabled={!remembers} onChange={(e) => setDuration(e.currentTarget.value)}>
+            <option value="forever">until revoked</option>
+            <option value="3600">for 1 hour</option>
+            <option value="86400">for 1 day</option>
+            <option value="604800">for 1 week</option>
+            <option value="session">until the browser closes</option>
+          </select>
+          {remembers && CONSEQUENTIAL.has(p.method) && (
+            <div class="row cap">
+              <label class="inline">
+                <input type="checkbox" data-testid="prompt-cap-enabled" checked={capOn} onChange={(e) => setCapOn(e.currentTarget.checked)} /> with a cap: at most
+              </label>
+              <input type="number" min={1} aria-label="Cap count" data-testid="prompt-cap-count" value={capCount} disabled={!capOn} onInput={(e) => setCapCount(Math.max(1, Number(e.currentTarget.value) || 1))} />
+              <select aria-label="Cap window" data-testid="prompt-cap-window" value={capWindow} disabled={!capOn} onChange={(e) => setCapWindow(Number(e.currentTarget.value))}>
+                <option value={3600}>per hour</option>
+                <option value={86400}>per day</option>
+              </select>
+            </div>
+          )}
+        </div>
+      )}
+      {similar > 0 && (
+        <label class="inline">
+          <input type="checkbox" data-testid="prompt-similar" checked={toSimilar} onChange={(e) => setToSimilar(e.currentTarget.checked)} /> Also answer the {groupNoun(p, similar)} like it waiting
+        </label>
+      )}
+      {fromSite > 1 && (
+        <label class="inline">
+          <input type="checkbox" data-testid="prompt-apply-all" checked={toSite} onChange={(e) => setToSite(e.currentTarget.checked)} /> Apply to all {fromSite} waiting from this site
+        </label>
+      )}
+      {error && <div class="error" role="alert">{error}</div>}
+      <div class="actions">
+        <button type="button" ref={deny} class="danger" data-testid="prompt-deny" disabled={!armed} onClick={() => answer('deny')}>
+          Deny
+        </button>
+        <button type="button" class="primary" data-testid="prompt-allow" disabled={!armed} onClick={() => answer('allow')}>
+          Allow
+        </button>
+      </div>
+    </form>
+  );
+}

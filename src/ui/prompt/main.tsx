@@ -1,0 +1,64 @@
+// The prompt window of one browser window: the oldest waiting request in full, the rest as a
+// queue of collapsed lines. The background opens and closes it.
+import { render } from 'preact';
+import { signal } from '@preact/signals';
+import { admin, onPromptsChanged } from '../shared/rpc.ts';
+import { AnswerForm } from './AnswerForm.tsx';
+import { NeedView } from './NeedView.tsx';
+import { RequestView } from './RequestView.tsx';
+import { groupNoun, type PromptView } from './types.ts';
+
+const forWindow = new URLSearchParams(location.search).get('for');
+const prompts = signal<PromptView[] | null>(null);
+
+async function refresh(): Promise<void> {
+  const { prompts: list } = await admin<{ prompts: PromptView[] }>('list_prompts', forWindow === null ? {} : { windowId: Number(forWindow) });
+  prompts.value = list;
+}
+
+const same = (a: PromptView, b: PromptView) => a.origin === b.origin && a.method === b.method && a.kind === b.kind;
+
+function Queue({ rest }: { rest: PromptView[] }) {
+  const groups: { p: PromptView; n: number }[] = [];
+  for (const p of rest) {
+    const g = groups.find((x) => same(x.p, p));
+    if (g) g.n += 1;
+    else groups.push({ p, n: 1 });
+  }
+  return (
+    <section class="queue" aria-label="Waiting requests">
+      <div data-testid="prompt-waiting">{rest.length} more waiting</div>
+      <ul>
+        {groups.map(({ p, n }) => (
+          <li key={p.promptId} data-testid="prompt-group">
+            {p.need ? `${n} request(s) waiting for an unlock` : groupNoun(p, n)} from {p.origin}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function App() {
+  const list = prompts.value;
+  if (list === null) return <p class="muted">Loading…</p>;
+  const [first, ...rest] = list;
+  if (!first) return <p class="muted" data-testid="prompt-empty">Nothing is waiting.</p>;
+  return (
+    <div data-testid="prompt" data-prompt-id={first.promptId}>
+      {first.need ? (
+        <NeedView p={first} />
+      ) : (
+        <>
+          <RequestView p={first} />
+          <AnswerForm key={first.promptId} p={first} similar={rest.filter((x) => same(x, first)).length} fromSite={list.filter((x) => x.origin === first.origin && !x.need).length} />
+        </>
+      )}
+      {rest.length > 0 && <Queue rest={rest} />}
+    </div>
+  );
+}
+
+onPromptsChanged(() => void refresh());
+void refresh();
+render(<App />, document.getElementById('app')!);
