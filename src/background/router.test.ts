@@ -133,6 +133,16 @@ async function settle(h: Harness, p: Promise<WireResponse>): Promise<string> {
   return 'asked';
 }
 
+/**
+ * With no account or a locked vault a request waits on an unlock prompt (DESIGN.md §5 step 2);
+ * giving up there refuses it with its code. Returns that code.
+ */
+async function giveUp(h: Harness, p: Promise<WireResponse>): Promise<string> {
+  const [pending] = await waitPending(h, 1);
+  await h.ok('resolve_prompt', { promptId: pending!.promptId, decision: 'deny' });
+  return code(await p);
+}
+
 async function logCount(h: Harness): Promise<number> {
   return h.ctx.db.signingLog.count();
 }
@@ -266,7 +276,7 @@ describe('admin RPC (DESIGN.md §7)', () => {
     const h = makeHarness();
     expect(await h.ok('get_status')).toMatchObject({ locked: true, hasAccount: false, pending: [] });
     expect((await h.ok('get_status')).account).toBeUndefined();
-    expect(code(await h.nip07(SITE, 'get_public_key'))).toBe('no_account');
+    expect(await giveUp(h, h.nip07(SITE, 'get_public_key'))).toBe('no_account');
 
     const created = await h.ok('create_account', { password: PW, label: 'Main' });
     expect(created).toEqual({ accountId: expect.any(Number), pubkey: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -305,7 +315,7 @@ describe('admin RPC (DESIGN.md §7)', () => {
 
     expect(await h.ok('lock')).toEqual({});
     expect((await h.ok('get_status')).locked).toBe(true);
-    expect(code(await h.nip07(SITE, 'get_public_key'))).toBe('locked');
+    expect(await giveUp(h, h.nip07(SITE, 'get_public_key'))).toBe('locked');
     expect(code(await h.admin('unlock', { password: 'wrong' }))).toBe('denied');
     expect((await h.ok('get_status')).locked).toBe(true);
     expect(await h.ok('unlock', { password: PW })).toEqual({});
@@ -941,12 +951,18 @@ describe('caps and live policy', () => {
 
   it('no account → no_account; locked → locked; nothing logged', async () => {
     const h = makeHarness();
-    expect(code(await h.sign(SITE))).toBe('no_account');
+    expect(await giveUp(h, h.sign(SITE))).toBe('no_account');
     await h.ok('create_account', { password: PW });
     await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES });
     await h.ok('lock');
-    expect(code(await h.sign(SITE))).toBe('locked');
+    expect(await giveUp(h, h.sign(SITE))).toBe('locked');
     expect(await logCount(h)).toBe(0);
+    // Unlocking while a request waits on the unlock prompt lets that same request through.
+    const waiting = h.sign(SITE);
+    await waitPending(h, 1);
+    await h.ok('unlock', { password: PW });
+    expect(code(await waiting)).toBe('ok');
+    expect(await logCount(h)).toBe(1);
   });
 });
 
@@ -989,7 +1005,7 @@ describe('worker start', () => {
     await first.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES });
     first.ctx.db.close();
     const next = makeHarness({ dbName: first.dbName });
-    expect(code(await next.sign(SITE))).toBe('locked');
+    expect(await giveUp(next, next.sign(SITE))).toBe('locked');
     await next.ok('unlock', { password: PW });
     expect(code(await next.sign(SITE))).toBe('ok');
   });
