@@ -4,6 +4,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { createContext } from './context.ts';
 import { createRouter } from './router.ts';
 import { AUTOLOCK_ALARM, createAutoLock } from './autolock.ts';
+import { wireControl } from './control.ts';
 import { PromptWindows } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { fail } from '../shared/errors.ts';
@@ -25,6 +26,7 @@ const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
+wireControl(ctx); // popup/options: welcome page, tab → site notes, log retention
 
 // A tab that closes or navigates away cancels the requests it was waiting on (THREATS.md 23).
 const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);

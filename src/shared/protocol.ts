@@ -116,6 +116,39 @@ export type Duration = z.infer<typeof durationSchema>;
 
 const pageLimit = z.int().min(1).max(1_000);
 
+// ---- Control pages (popup, options, welcome; issue 4). Additions only: no method above changes.
+const retentionDays = z.int().min(1).max(100 * 365).nullable().optional();
+/** A backup file is validated by its own schema (src/db/backupFile.ts); here only its size is bounded. */
+const backupBlob = z.string().min(2).max(20 * 1024 * 1024);
+
+export const controlParamSchemas = {
+  /** What the guard would decide now for (origin, method, kind), without crypto or logging. */
+  explain_request: z.strictObject({ origin: originSchema, method: methodSchema, kind: nullable(kindSchema), accountId: idSchema.optional() }),
+  rename_account: z.strictObject({ accountId: idSchema, label: label.min(1) }),
+  /** Locks and wipes that account's key; its live grants and overrides are revoked. */
+  delete_account: z.strictObject({ accountId: idSchema }),
+  /** The site a tab last made a request from (the popup's "current site" without the tabs permission). */
+  get_tab_site: z.strictObject({ tabId: z.int().min(0) }),
+  /** Deny overrides for every method of a site ("pause"), and lifting every method-wide deny. */
+  pause_site: z.strictObject({ origin: originSchema, expiresAt: nullable(time) }),
+  resume_site: z.strictObject({ origin: originSchema }),
+  query_activity: z.strictObject({
+    origin: originSchema.optional(),
+    method: methodSchema.optional(),
+    outcome: z.enum(['allowed', 'denied', 'cap_exceeded', 'asked', 'invalid_request', 'locked', 'no_account', 'timeout', 'rate_limited']).optional(),
+    before: idSchema.optional(),
+    limit: pageLimit,
+  }),
+  export_perms: z.strictObject({ grantId: idSchema }),
+  import_perms: z.strictObject({ origin: originSchema, perms: z.string().max(10_000), accountId: idSchema.optional() }),
+  get_retention: z.strictObject({}),
+  set_retention: z.strictObject({ activityDays: retentionDays, signingLogDays: retentionDays }),
+  prune_now: z.strictObject({}),
+  backup_export: z.strictObject({ password }),
+  restore_preview: z.strictObject({ backup: backupBlob }),
+  restore_apply: z.strictObject({ backup: backupBlob, password, acceptLoosening: z.boolean().optional(), planId: z.string().max(128).optional() }),
+} as const;
+
 export const adminParamSchemas = {
   get_status: z.strictObject({}),
   create_account: z.strictObject({ password, label: label.optional() }),
@@ -179,6 +212,7 @@ export const adminParamSchemas = {
     relays: z.record(z.string().max(512), z.strictObject({ read: z.boolean(), write: z.boolean() })).optional(),
     sensitiveKinds: z.array(kindSchema).max(1_000).optional(),
   }),
+  ...controlParamSchemas,
 } as const;
 
 export type AdminMethod = keyof typeof adminParamSchemas;

@@ -125,6 +125,35 @@ export class Vault {
     this.activeId = accountId;
   }
 
+  /** A new label for an account (the label is public data, like the pubkey). */
+  async rename(accountId: number, label: string): Promise<PublicAccount> {
+    const account = this.accounts.find((a) => a.id === accountId);
+    if (!account) throw fail('not_found', `no account #${accountId}`);
+    const clean = label.trim() || account.label;
+    await this.opts.db.accounts.update(accountId, { label: clean });
+    account.label = clean;
+    return publicView(account);
+  }
+
+  /**
+   * Deletes an account: its unlocked key is zeroed and dropped from memory and storage.session,
+   * its ncryptsec row removed. Another account becomes active (or none).
+   */
+  async remove(accountId: number): Promise<void> {
+    if (!this.has(accountId)) throw fail('not_found', `no account #${accountId}`);
+    this.unlocked.get(accountId)?.fill(0);
+    this.unlocked.delete(accountId);
+    await this.persist();
+    await this.opts.db.accounts.delete(accountId);
+    this.accounts = this.accounts.filter((a) => a.id !== accountId);
+    if (this.activeId === accountId) {
+      this.activeId = this.accounts[0]?.id ?? null;
+      await setSetting(this.opts.db, 'activeAccountId', this.activeId);
+    }
+    // The last key gone: nothing is unlocked any more.
+    if (!this.accounts.length) await this.lock();
+  }
+
   export(accountId: number, password: string): string {
     const account = this.accounts.find((a) => a.id === accountId);
     if (!account) throw fail('not_found', `no account #${accountId}`);

@@ -1,4 +1,6 @@
 import { accountHandlers } from './accounts.ts';
+import { backupHandlers } from './backup.ts';
+import { controlHandlers } from './control.ts';
 import { logHandlers } from './logs.ts';
 import { policyHandlers } from './policies.ts';
 import { promptHandlers } from './prompts.ts';
@@ -12,4 +14,7 @@ export const adminHandlers: AdminHandlers = {
   ...logHandlers,
   ...promptHandlers,
   ...settingsHandlers,
+  // Popup and options pages (issue 4).
+  ...controlHandlers,
+  ...backupHandlers,
 };

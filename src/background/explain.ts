@@ -1,0 +1,76 @@
+// "Try a request": what the guard would decide right now, and why — the same records (through the
+// same policy cache), the same counts from the signing log and the same pure decide(), without
+// crypto and without writing anything (no signing-log entry, no activity row).
+import { capsToCount, decide, describeDecision, windowStart, type PolicyClock } from '../policy/decide.ts';
+import { isConsequential } from '../shared/methods.ts';
+import type { WardenDb } from '../db/schema.ts';
+import type { PolicyCache } from '../db/policyCache.ts';
+import { countSince, freesAt } from '../db/signingLog.ts';
+import type { GuardRequest } from './guard.ts';
+
+export interface CapUsage {
+  ruleId: number;
+  grantId: number;
+  maxUsageCount: number;
+  windowSeconds: number | null;
+  used: number;
+  left: number;
+  /** When the count next drops (for a spent cap: below the cap); null if nothing is in the window or it never frees (lifetime). */
+  freesAt: number | null;
+}
+
+export interface Explanation {
+  outcome: 'allow' | 'deny' | 'ask' | 'cap_exceeded';
+  /** For 'ask': no rule covers the request, or a cap is spent on a grant that asks. */
+  askReason: 'no_rule' | 'cap_reached' | null;
+  decidedBy: { type: 'rule'; id: number; grantId: number } | { type: 'override'; id: number } | null;
+  /** The same sentence the activity log records for this decision. */
+  reason: string;
+  /** Every cap that counts this request, with its live usage. */
+  caps: CapUsage[];
+}
+
+export interface ExplainDeps {
+  db: WardenDb;
+  policy: PolicyCache;
+  clock: () => PolicyClock;
+}
+
+export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanation> {
+  const { db } = deps;
+  return db.transaction('r', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => {
+    const clock = deps.clock();
+    const kind = req.method === 'sign_event' ? req.kind : null;
+    const request = { ...req, kind };
+    const records = await deps.policy.load(req.origin, req.accountId, clock.now);
+    const rules = isConsequential(req.method) ? capsToCount(request, records, clock) : [];
+    const caps: CapUsage[] = [];
+    for (const rule of rules) {
+      const scope = { origin: req.origin, accountId: req.accountId, method: req.method, kind: rule.kind };
+      const since = windowStart(rule, clock.now);
+      const used = await countSince(db, scope, since);
+      const max = rule.maxUsageCount ?? Infinity;
+      const windowMs = rule.windowSeconds === null ? null : rule.windowSeconds * 1000;
+      const frees = used === 0 ? Infinity : await freesAt(db, scope, since, windowMs, used, Math.min(used, max));
+      caps.push({
+        ruleId: rule.id,
+        grantId: rule.grantId,
+        maxUsageCount: max,
+        windowSeconds: rule.windowSeconds,
+        used,
+        left: Math.max(0, max - used),
+        freesAt: Number.isFinite(frees) ? frees : null,
+      });
+    }
+    const decision = decide(request, records, new Map(caps.map((c) => [c.ruleId, c.used])), clock);
+    const spent = decision.outcome === 'cap_exceeded' || (decision.outcome === 'ask' && decision.reason === 'cap_reached') ? decision.rule : null;
+    const spentFrees = spent ? caps.find((c) => c.ruleId === spent.id)?.freesAt ?? Infinity : undefined;
+    return {
+      outcome: decision.outcome,
+      askReason: decision.outcome === 'ask' ? decision.reason : null,
+      decidedBy: decision.outcome === 'allow' || decision.outcome === 'deny' ? decision.by : spent ? { type: 'rule', id: spent.id, grantId: spent.grantId } : null,
+      reason: describeDecision(decision, spentFrees ?? undefined),
+      caps,
+    };
+  });
+}

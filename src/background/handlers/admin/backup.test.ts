@@ -1,0 +1,206 @@
+// Backup and restore, accounts rename/delete, through the admin router (real Dexie on fake-indexeddb).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { createContext, type BackgroundContext } from '../../context.ts';
+import { createRouter } from '../../router.ts';
+import { WardenDb } from '../../../db/schema.ts';
+import { MemorySessionStore } from '../../../vault/sessionStore.ts';
+import { fail, type WireResponse } from '../../../shared/errors.ts';
+import type { Method } from '../../../shared/methods.ts';
+import type { Backup } from '../../../db/backupFile.ts';
+import { snapshot, uniqueDbName } from '../../../test/fixtures.ts';
+
+vi.setConfig({ testTimeout: 30_000 });
+const EXT = 'chrome-extension://abc';
+const SENDER = { id: 'abc', url: `${EXT}/src/ui/options/index.html` };
+const PW = 'backup test password';
+const A = 'https://a.example';
+const B = 'https://b.example';
+const T0 = 1_700_000_000_000;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const contexts: BackgroundContext[] = [];
+afterEach(() => {
+  for (const c of contexts.splice(0)) {
+    c.prompts.refuseAll(fail('denied', 'over'));
+    c.db.close();
+  }
+});
+
+function harness() {
+  const clock = { t: T0 };
+  const ctx = createContext({ db: new WardenDb(uniqueDbName('backup')), session: new MemorySessionStore(), extensionOrigin: EXT, now: () => clock.t, scryptLogN: 8 });
+  contexts.push(ctx);
+  const route = createRouter(ctx);
+  const raw = (method: string, params: unknown = {}) => route({ type: 'admin', method, params }, SENDER);
+  const ok = async (method: string, params: unknown = {}): Promise<Any> => {
+    const r = await raw(method, params);
+    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+    return r.result;
+  };
+  return { ctx, clock, raw, ok };
+}
+const codeOf = (r: WireResponse) => (r.ok ? 'ok' : r.error.code);
+
+/** The live policy in a form that does not depend on local ids or creation times. */
+async function livePolicy(h: ReturnType<typeof harness>) {
+  const { grants, overrides } = await h.ok('get_policies');
+  const accounts = new Map((await h.ok('list_accounts')).accounts.map((a: Any) => [a.id, a.pubkey]));
+  return {
+    grants: grants
+      .filter((g: Any) => g.revokedAt === null)
+      .map((g: Any) => ({
+        origin: g.origin,
+        account: accounts.get(g.accountId),
+        expiresAt: g.expiresAt,
+        onCapReached: g.onCapReached,
+        rules: g.rules.map(({ method, kind, maxUsageCount, windowSeconds, expiresAt }: Any) => ({ method, kind, maxUsageCount, windowSeconds, expiresAt })).sort((x: Any, y: Any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+      }))
+      .sort((x: Any, y: Any) => x.origin.localeCompare(y.origin)),
+    overrides: overrides
+      .filter((o: Any) => o.revokedAt === null)
+      .map(({ origin, accountId, method, kind, effect, expiresAt }: Any) => ({ origin, account: accounts.get(accountId), method, kind, effect, expiresAt }))
+      .sort((x: Any, y: Any) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    settings: await h.ok('get_settings'),
+    retention: await h.ok('get_retention'),
+  };
+}
+
+async function seedPolicy(h: ReturnType<typeof harness>) {
+  await h.ok('grant', { origin: A, rules: [{ method: 'get_public_key' }, { method: 'sign_event', kind: 1, maxUsageCount: 20, windowSeconds: 3600 }, { method: 'sign_event', kind: 1, maxUsageCount: 200, windowSeconds: 86_400 }], onCapReached: 'ask' });
+  await h.ok('grant', { origin: B, rules: [{ method: 'nip44_encrypt', maxUsageCount: 5 }], expiresAt: T0 + 10 * 86_400_000 });
+  await h.ok('set_override', { origin: A, method: 'sign_event', kind: 0, effect: 'deny' });
+  await h.ok('set_override', { origin: B, method: 'nip04_decrypt', effect: 'allow', expiresAt: T0 + 3_600_000 });
+  await h.ok('set_settings', { autoLockMinutes: 15, sensitiveKinds: [0, 3, 5, 10002, 30078], relays: { 'wss://relay.example': { read: true, write: false } } });
+  await h.ok('set_retention', { activityDays: 30, signingLogDays: 400 });
+}
+
+describe('backup and restore', () => {
+  it('round trip: backup, restore into an empty profile (accepting) → the same keys and the same live policy', async () => {
+    const one = harness();
+    const { pubkey } = await one.ok('create_account', { password: PW, label: 'Main' });
+    await seedPolicy(one);
+    const { backup } = await one.ok('backup_export', { password: PW });
+    expect(backup).not.toMatch(/nsec1|"secret/);
+    expect(JSON.parse(backup).accounts[0].ncryptsec).toMatch(/^ncryptsec1/);
+    expect(codeOf(await one.raw('backup_export', { password: 'wrong' }))).toBe('denied');
+
+    const two = harness();
+    const preview = await two.ok('restore_preview', { backup });
+    expect(preview.changes.map((c: Any) => [c.type, c.impact])).toEqual(
+      expect.arrayContaining([['add_account', 'neutral'], ['add_grant', 'loosens'], ['add_override', 'tightens'], ['add_override', 'loosens']]),
+    );
+    expect(await snapshot(two.ctx.db)).toEqual(await snapshot(two.ctx.db)); // preview wrote nothing (sanity of the helper)
+    const result = await two.ok('restore_apply', { backup, password: PW, acceptLoosening: true, planId: preview.planId });
+    expect(result).toMatchObject({ accountsAdded: 1, skipped: 0 });
+    expect((await two.ok('list_accounts')).accounts.map((a: Any) => a.pubkey)).toEqual([pubkey]);
+    expect(await livePolicy(two)).toEqual(await livePolicy(one));
+    // Restoring the same backup again changes nothing.
+    expect((await two.ok("restore_preview", { backup })).changes.map((c: Any) => c.text)).toEqual([]);
+  });
+
+  it('without accepting, a restore applies only what tightens; the preview said so', async () => {
+    const one = harness();
+    await one.ok('create_account', { password: PW, label: 'Main' });
+    await seedPolicy(one);
+    const { backup } = await one.ok('backup_export', { password: PW });
+    const two = harness();
+    const preview = await two.ok('restore_preview', { backup });
+    const r = await two.ok('restore_apply', { backup, password: PW });
+    expect(r.skipped).toBe(preview.changes.filter((c: Any) => c.impact === 'loosens').length);
+    const p = await two.ok('get_policies');
+    expect(p.grants).toEqual([]);
+    expect(p.overrides.map((o: Any) => o.effect)).toEqual(['deny']);
+  });
+
+  it('a preview that no longer matches the policy, a wrong password or a malformed file change nothing', async () => {
+    const one = harness();
+    await one.ok('create_account', { password: PW });
+    await seedPolicy(one);
+    const { backup } = await one.ok('backup_export', { password: PW });
+    const two = harness();
+    // The same key here: the backup's grants then meet a local policy.
+    const { ncryptsec } = await one.ok('export_account', { accountId: 1, password: PW });
+    await two.ok('import_account', { secret: ncryptsec, password: PW });
+    const preview = await two.ok('restore_preview', { backup });
+    await two.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 1, windowSeconds: 60 }] });
+    const before = await snapshot(two.ctx.db);
+    expect(codeOf(await two.raw('restore_apply', { backup, password: PW, acceptLoosening: true, planId: preview.planId }))).toBe('invalid_request');
+    expect(codeOf(await two.raw('restore_apply', { backup, password: 'nope', acceptLoosening: true }))).toBe('denied');
+    expect(codeOf(await two.raw('restore_preview', { backup: backup.replace('warden-backup', 'other') }))).toBe('invalid_request');
+    expect(codeOf(await two.raw('restore_preview', { backup: '{"format":' }))).toBe('invalid_request');
+    expect(await snapshot(two.ctx.db)).toEqual(before);
+  });
+
+  it('PROPERTY: a restore without accepting never lets any request through that was not, nor raises any cap', async () => {
+    const h = harness();
+    const { pubkey } = await h.ok('create_account', { password: PW });
+    const methods: Method[] = ['sign_event', 'nip44_encrypt', 'get_public_key'];
+    const rule = fc.record({
+      method: fc.constantFrom(...methods),
+      kind: fc.option(fc.constantFrom(1, 3), { nil: null }),
+      maxUsageCount: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
+      windowSeconds: fc.option(fc.constantFrom(60, 3600), { nil: null }),
+    });
+    const override = fc.record({ method: fc.constantFrom(...methods), kind: fc.option(fc.constantFrom(1, 3), { nil: null }), effect: fc.constantFrom('allow' as const, 'deny' as const) });
+    const policy = fc.record({ rules: fc.option(fc.array(rule, { maxLength: 3 }), { nil: null }), overrides: fc.array(override, { maxLength: 2 }), ask: fc.boolean() });
+    type Req = { method: Method; kind: number | null };
+    const requests: Req[] = methods.flatMap((method): Req[] => (method === 'sign_event' ? [1, 3, 7].map((kind) => ({ method, kind })) : [{ method, kind: null }]));
+    const rank = { deny: 0, cap_exceeded: 1, ask: 2, allow: 3 } as const;
+    await fc.assert(
+      fc.asyncProperty(policy, policy, async (local, incoming) => {
+        for (const t of [h.ctx.db.grants, h.ctx.db.rules, h.ctx.db.overrides]) await t.clear();
+        h.ctx.policy.invalidate();
+        if (local.rules) await h.ok('grant', { origin: A, rules: local.rules, onCapReached: local.ask ? 'ask' : 'deny' });
+        for (const o of local.overrides) await h.ok('set_override', { origin: A, ...o });
+        const backup: Backup = {
+          format: 'warden-backup',
+          version: 1,
+          createdAt: T0,
+          accounts: [],
+          grants: incoming.rules ? [{ origin: A, account: pubkey, createdAt: T0, expiresAt: null, onCapReached: incoming.ask ? 'ask' : 'deny', rules: incoming.rules.map((r) => ({ ...r, expiresAt: null })) }] : [],
+          overrides: incoming.overrides.map((o) => ({ origin: A, account: pubkey, createdAt: T0, expiresAt: null, ...o })),
+          settings: { autoLockMinutes: 30, sensitiveKinds: [0, 3, 5, 10002], relays: {}, retention: { activityDays: 90, signingLogDays: null } },
+        };
+        const explainAll = () => Promise.all(requests.map((r) => h.ok('explain_request', { origin: A, ...r })));
+        const before = await explainAll();
+        await h.ok('restore_apply', { backup: JSON.stringify(backup), password: PW });
+        const after = await explainAll();
+        requests.forEach((_, i) => {
+          expect(rank[after[i].outcome as keyof typeof rank]).toBeLessThanOrEqual(rank[before[i].outcome as keyof typeof rank]);
+          const minLeft = (e: Any) => Math.min(Infinity, ...e.caps.map((c: Any) => c.left));
+          if (after[i].outcome === 'allow') expect(minLeft(after[i])).toBeLessThanOrEqual(minLeft(before[i]));
+        });
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
+
+describe('accounts: rename and delete', () => {
+  it('rename changes the label only; delete wipes that key, revokes its grants and keeps the other account working', async () => {
+    const h = harness();
+    const first = await h.ok('create_account', { password: PW, label: 'First' });
+    await h.ok('grant', { origin: A, rules: [{ method: 'sign_event' }] });
+    const second = await h.ok('create_account', { password: PW, label: 'Second' });
+    expect(await h.ok('rename_account', { accountId: first.accountId, label: 'Renamed' })).toMatchObject({ id: first.accountId, label: 'Renamed', pubkey: first.pubkey });
+    expect(codeOf(await h.raw('rename_account', { accountId: 99, label: 'x' }))).toBe('not_found');
+    await h.ok('select_account', { accountId: first.accountId });
+    const logBefore = await h.ctx.db.signingLog.count();
+
+    await h.ok('delete_account', { accountId: first.accountId });
+    expect((await h.ok('list_accounts')).accounts.map((a: Any) => a.label)).toEqual(['Second']);
+    const status = await h.ok('get_status');
+    expect(status).toMatchObject({ locked: false, hasAccount: true, account: { id: second.accountId } });
+    expect(() => h.ctx.vault.secretKey(first.accountId)).toThrow();
+    expect(JSON.stringify([...(h.ctx.session as MemorySessionStore).data])).not.toContain(`"${first.accountId}":`);
+    const grants = (await h.ok('get_policies')).grants;
+    expect(grants.every((g: Any) => g.revokedAt !== null)).toBe(true);
+    expect(await h.ctx.db.signingLog.count()).toBe(logBefore);
+
+    await h.ok('delete_account', { accountId: second.accountId });
+    expect(await h.ok('get_status')).toMatchObject({ locked: true, hasAccount: false });
+    expect(codeOf(await h.raw('delete_account', { accountId: second.accountId }))).toBe('not_found');
+  });
+});

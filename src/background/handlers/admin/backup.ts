@@ -1,0 +1,76 @@
+// Admin methods for keys and data kept over time (issue 4): rename and delete an account, backup
+// and restore, log retention.
+import { getPublicKey } from 'nostr-tools/pure';
+import { fail } from '../../../shared/errors.ts';
+import { decryptNcryptsec } from '../../../vault/keys.ts';
+import { buildBackup, parseBackup, type Backup } from '../../../db/backupFile.ts';
+import { applyPlan, planRestore } from '../../../db/restorePlan.ts';
+import { getRetention, pruneLogs, setRetention } from '../../../db/retention.ts';
+import type { BackgroundContext } from '../../context.ts';
+import type { AdminHandlers } from './types.ts';
+
+function backupOf(text: string): Backup {
+  const parsed = parseBackup(text);
+  if (!parsed.ok) throw fail('invalid_request', `backup: ${parsed.error}`);
+  return parsed.backup;
+}
+
+const policyTables = (ctx: BackgroundContext) => [ctx.db.accounts, ctx.db.grants, ctx.db.rules, ctx.db.overrides, ctx.db.settings];
+
+export const backupHandlers = {
+  rename_account: async (ctx, p) => ctx.vault.rename(p.accountId, p.label),
+  delete_account: async (ctx, p) => {
+    await ctx.vault.remove(p.accountId);
+    // Its grants and overrides can never apply again (ids are not reused): revoke them so the
+    // sites list shows them as past. Its signing log stays as history.
+    const now = ctx.now();
+    await ctx.db.transaction('rw', ctx.db.grants, ctx.db.overrides, async () => {
+      await ctx.db.grants.filter((g) => g.accountId === p.accountId && g.revokedAt == null).modify({ revokedAt: now });
+      await ctx.db.overrides.filter((o) => o.accountId === p.accountId && o.revokedAt == null).modify({ revokedAt: now });
+    });
+    return {};
+  },
+  get_retention: async (ctx) => getRetention(ctx.db),
+  set_retention: async (ctx, p) => {
+    const next = await setRetention(ctx.db, {
+      ...(p.activityDays === undefined ? {} : { activityDays: p.activityDays }),
+      ...(p.signingLogDays === undefined ? {} : { signingLogDays: p.signingLogDays }),
+    });
+    return next;
+  },
+  prune_now: async (ctx) => pruneLogs(ctx.db, ctx.clock),
+  backup_export: async (ctx, p) => {
+    const first = ctx.vault.list()[0];
+    // Proves the user knows the vault password (the file holds only ncryptsecs, but it is the whole policy).
+    if (first) ctx.vault.export(first.id, p.password);
+    return { backup: JSON.stringify(await buildBackup(ctx.db, ctx.clock()), null, 1) };
+  },
+  restore_preview: async (ctx, p) => {
+    const backup = backupOf(p.backup);
+    return ctx.db.transaction('r', policyTables(ctx), async () => planRestore(ctx.db, backup, ctx.clock()));
+  },
+  restore_apply: async (ctx, p) => {
+    const backup = backupOf(p.backup);
+    const first = ctx.vault.list()[0];
+    if (first) ctx.vault.export(first.id, p.password); // the vault password, or `denied`
+    const clock = ctx.clock();
+    const before = await ctx.db.transaction('r', policyTables(ctx), async () => planRestore(ctx.db, backup, clock));
+    if (p.planId !== undefined && p.planId !== before.planId) throw fail('invalid_request', 'The policy changed since the preview: preview the restore again');
+    // Keys first: each must be the key its pubkey names, under the given password (checked before any is added).
+    const adds = before.changes.filter((c) => c.type === 'add_account');
+    for (const c of adds) {
+      const a = backup.accounts.find((x) => x.pubkey === c.pubkey)!;
+      if (getPublicKey(decryptNcryptsec(a.ncryptsec, p.password)) !== a.pubkey) throw fail('invalid_request', `backup: the key of ${a.label} does not match its pubkey`);
+    }
+    for (const c of adds) {
+      const a = backup.accounts.find((x) => x.pubkey === c.pubkey)!;
+      await ctx.vault.import(a.ncryptsec, p.password, a.label);
+    }
+    const result = await ctx.db.transaction('rw', policyTables(ctx), async () => {
+      const plan = await planRestore(ctx.db, backup, ctx.clock());
+      if (plan.planId !== before.planId) throw fail('invalid_request', 'The policy changed during the restore: nothing was changed; try again');
+      return applyPlan(ctx.db, plan, p.acceptLoosening === true, ctx.clock());
+    });
+    return { ...result, accountsAdded: adds.length };
+  },
+} satisfies Partial<AdminHandlers>;

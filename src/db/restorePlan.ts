@@ -1,0 +1,147 @@
+// What a restore would change, and applying exactly that. A restore merges a backup into the
+// policy that is here now and never silently loosens it: every change is listed first with its
+// impact ('loosens' = allows more than now, 'tightens', 'neutral'); changes that loosen are applied
+// only when the user accepted them; where the local policy is stricter it is kept.
+import { isLive } from '../policy/live.ts';
+import type { PolicyClock } from '../policy/decide.ts';
+import type { Grant, Rule } from '../policy/records.ts';
+import type { Method } from '../shared/methods.ts';
+import type { WardenDb } from './schema.ts';
+import type { Backup, BackupRule } from './backupFile.ts';
+import { getSetting, setSetting } from './settings.ts';
+import { getRetention, setRetention } from './retention.ts';
+import { addOverride, addRule, createGrant } from './policy.ts';
+
+export type Impact = 'loosens' | 'tightens' | 'neutral';
+
+export type Change = { impact: Impact; text: string } & (
+  | { type: 'add_account'; pubkey: string; label: string }
+  | { type: 'add_grant'; origin: string; account: string; rules: BackupRule[]; expiresAt: number | null; onCapReached: 'deny' | 'ask' }
+  | { type: 'add_rule'; origin: string; account: string; rule: BackupRule }
+  | { type: 'cap_reached_deny'; origin: string; account: string }
+  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: 'allow' | 'deny'; expiresAt: number | null }
+  | { type: 'setting'; key: 'autoLockMinutes' | 'sensitiveKinds' | 'relays' | 'retention'; value: unknown }
+);
+
+export interface RestorePlan {
+  /** A fingerprint of the policy changes: apply refuses if the policy moved since the preview. */
+  planId: string;
+  changes: Change[];
+  /** What the backup holds that is not applied because the local policy is as strict or stricter. */
+  kept: string[];
+}
+
+const scopeText = (method: string, kind: number | null) => (kind === null ? method : `${method} kind ${kind}`);
+const capText = (r: { maxUsageCount: number | null; windowSeconds: number | null }) =>
+  r.maxUsageCount === null ? 'uncapped' : `${r.maxUsageCount} per ${r.windowSeconds === null ? 'lifetime' : `${r.windowSeconds} s`}`;
+const until = (t: number | null | undefined) => t ?? Infinity;
+
+/** FNV-1a, twice (two seeds): a synchronous fingerprint (usable inside a Dexie transaction). */
+function fingerprint(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`;
+}
+
+/** Reads the local state; must run inside a transaction over accounts, grants, rules, overrides, settings. */
+export async function planRestore(db: WardenDb, backup: Backup, clock: PolicyClock): Promise<RestorePlan> {
+  const live = (r: { createdAt: number; expiresAt?: number | null; revokedAt?: number | null; sessionId?: string | null }) => isLive(r, clock.now, clock.sessionId);
+  const accounts = await db.accounts.toArray();
+  const idOf = new Map(accounts.map((a) => [a.pubkey, a.id]));
+  const changes: Change[] = [];
+  const kept: string[] = [];
+
+  for (const a of backup.accounts) {
+    if (!idOf.has(a.pubkey)) changes.push({ type: 'add_account', pubkey: a.pubkey, label: a.label, impact: 'neutral', text: `add the key "${a.label}" (${a.pubkey.slice(0, 12)}…)` });
+  }
+
+  for (const g of backup.grants) {
+    if (!live({ ...g, revokedAt: null })) continue;
+    const accountId = idOf.get(g.account);
+    const local: Grant | undefined = accountId === undefined ? undefined : (await db.grants.where('[origin+accountId]').equals([g.origin, accountId]).toArray()).find(live);
+    const rules = g.rules.filter((r) => until(r.expiresAt) > clock.now);
+    if (!local) {
+      changes.push({ type: 'add_grant', origin: g.origin, account: g.account, rules, expiresAt: g.expiresAt, onCapReached: g.onCapReached, impact: 'loosens', text: `grant ${g.origin}: ${rules.map((r) => `${scopeText(r.method, r.kind)} (${capText(r)})`).join(', ') || 'no rules'}` });
+      continue;
+    }
+    const localRules: Rule[] = (await db.rules.where('grantId').equals(local.id).toArray()).filter(live);
+    for (const r of rules) {
+      const same = localRules.filter((l) => l.method === r.method && l.kind === r.kind);
+      const coveredUntil = Math.min(until(local.expiresAt), Math.max(-Infinity, ...same.map((l) => until(l.expiresAt))));
+      const what = `${g.origin}: ${scopeText(r.method, r.kind)} (${capText(r)})`;
+      // A backup rule allows until its own expiry and its grant's, whichever comes first.
+      if (Math.min(until(r.expiresAt), until(g.expiresAt)) > coveredUntil) changes.push({ type: 'add_rule', origin: g.origin, account: g.account, rule: r, impact: 'loosens', text: `allow ${what}` });
+      else if (r.maxUsageCount !== null && !same.some((l) => l.maxUsageCount === r.maxUsageCount && l.windowSeconds === r.windowSeconds))
+        changes.push({ type: 'add_rule', origin: g.origin, account: g.account, rule: r, impact: 'tightens', text: `add the cap ${what}` });
+      else kept.push(`${what}: already allowed here, as strictly or more`);
+    }
+    if (g.onCapReached === 'deny' && local.onCapReached === 'ask')
+      changes.push({ type: 'cap_reached_deny', origin: g.origin, account: g.account, impact: 'tightens', text: `${g.origin}: refuse (instead of asking) once a cap is spent` });
+  }
+
+  for (const o of backup.overrides) {
+    if (!live({ ...o, revokedAt: null })) continue;
+    const accountId = idOf.get(o.account);
+    const locals = accountId === undefined ? [] : (await db.overrides.where('[origin+accountId]').equals([o.origin, accountId]).toArray()).filter(live);
+    const what = `${o.effect} override ${o.origin}: ${scopeText(o.method, o.kind)}`;
+    if (locals.some((l) => l.method === o.method && l.kind === o.kind && l.effect === o.effect && until(l.expiresAt) >= until(o.expiresAt))) kept.push(`${what}: already here`);
+    else changes.push({ type: 'add_override', origin: o.origin, account: o.account, method: o.method, kind: o.kind, effect: o.effect, expiresAt: o.expiresAt, impact: o.effect === 'deny' ? 'tightens' : 'loosens', text: `${o.effect} ${o.origin}: ${scopeText(o.method, o.kind)}` });
+  }
+
+  const s = backup.settings;
+  const sensitive = await getSetting(db, 'sensitiveKinds');
+  const extra = s.sensitiveKinds.filter((k) => !sensitive.includes(k));
+  if (extra.length) changes.push({ type: 'setting', key: 'sensitiveKinds', value: [...new Set([...sensitive, ...extra])].sort((a, b) => a - b), impact: 'tightens', text: `treat kinds ${extra.join(', ')} as sensitive too` });
+  const autoLock = await getSetting(db, 'autoLockMinutes');
+  if (s.autoLockMinutes > 0 && (autoLock === 0 || s.autoLockMinutes < autoLock))
+    changes.push({ type: 'setting', key: 'autoLockMinutes', value: s.autoLockMinutes, impact: 'tightens', text: `auto-lock after ${s.autoLockMinutes} idle minutes (now ${autoLock || 'never'})` });
+  const relays = await getSetting(db, 'relays');
+  if (!Object.keys(relays).length && Object.keys(s.relays).length)
+    changes.push({ type: 'setting', key: 'relays', value: s.relays, impact: 'neutral', text: `relays: ${Object.keys(s.relays).join(', ')}` });
+  const retention = await getRetention(db);
+  if (retention.activityDays !== s.retention.activityDays || retention.signingLogDays !== s.retention.signingLogDays)
+    changes.push({ type: 'setting', key: 'retention', value: s.retention, impact: 'neutral', text: `keep activity ${s.retention.activityDays ?? 'forever'} days, signing log ${s.retention.signingLogDays ?? 'forever'} days (a cap's entries are always kept)` });
+
+  return { planId: fingerprint(JSON.stringify(changes.filter((c) => c.type !== 'add_account'))), changes, kept };
+}
+
+/**
+ * Applies the policy part of a plan (accounts are added before, by the vault). Runs inside the
+ * caller's read-write transaction, right after planRestore read the same state.
+ */
+export async function applyPlan(db: WardenDb, plan: RestorePlan, acceptLoosening: boolean, clock: PolicyClock): Promise<{ applied: number; skipped: number }> {
+  const idOf = new Map((await db.accounts.toArray()).map((a) => [a.pubkey, a.id]));
+  const account = (pubkey: string) => {
+    const id = idOf.get(pubkey);
+    if (id === undefined) throw new Error('restore: an account of the backup is missing');
+    return id;
+  };
+  let applied = 0;
+  let skipped = 0;
+  for (const c of plan.changes) {
+    if (c.type === 'add_account') continue;
+    if (c.impact === 'loosens' && !acceptLoosening) {
+      skipped++;
+      continue;
+    }
+    applied++;
+    if (c.type === 'add_grant') {
+      const grantId = await createGrant(db, { origin: c.origin, accountId: account(c.account), rules: [], expiresAt: c.expiresAt, onCapReached: c.onCapReached }, clock.now, clock.sessionId);
+      for (const r of c.rules) await addRule(db, grantId, r, clock.now, { expiresAt: r.expiresAt });
+    } else if (c.type === 'add_rule' || c.type === 'cap_reached_deny') {
+      const grant = (await db.grants.where('[origin+accountId]').equals([c.origin, account(c.account)]).toArray()).find((g) => isLive(g, clock.now, clock.sessionId));
+      if (!grant) throw new Error('restore: the grant changed meanwhile');
+      if (c.type === 'add_rule') await addRule(db, grant.id, c.rule, clock.now, { expiresAt: c.rule.expiresAt });
+      else await db.grants.update(grant.id, { onCapReached: 'deny' });
+    } else if (c.type === 'add_override') {
+      await addOverride(db, { origin: c.origin, accountId: account(c.account), method: c.method, kind: c.kind, effect: c.effect, expiresAt: c.expiresAt }, clock.now);
+    } else if (c.key === 'retention') await setRetention(db, c.value as never);
+    else await setSetting(db, c.key, c.value as never);
+  }
+  return { applied, skipped };
+}
