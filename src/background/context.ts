@@ -9,6 +9,7 @@ import { Vault } from '../vault/vault.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
 import { Serial } from './serial.ts';
+import { PromptResume } from './prompts/resume.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -30,6 +31,7 @@ export interface BackgroundContext {
   serial: Serial;
   vault: Vault;
   prompts: PromptQueue;
+  resume: PromptResume;
   session: SessionStore;
   now: () => number;
   clock: () => PolicyClock;
@@ -46,11 +48,17 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   const db = opts.db ?? new WardenDb();
   const now = opts.now ?? Date.now;
   const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
+  const resume = new PromptResume(opts.session);
+  let restored = false;
   const prompts = new PromptQueue({
     maxPerOrigin: opts.maxPendingPerOrigin ?? 20,
     timeoutMs: opts.promptTimeoutMs ?? 120_000,
     now,
-    onChange: (pending) => opts.onPromptsChanged?.(pending),
+    onChange: (pending) => {
+      // Until the saved list is read back, an empty queue must not overwrite it.
+      if (restored) resume.save(pending);
+      opts.onPromptsChanged?.(pending);
+    },
   });
   let sessionId = '';
   const ready = (async () => {
@@ -60,6 +68,8 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     sessionId = (await opts.session.get<string>(SESSION_ID_KEY)) ?? crypto.randomUUID();
     await opts.session.set(SESSION_ID_KEY, sessionId);
     await vault.restore();
+    await resume.load(prompts);
+    restored = true;
   })();
   return {
     db,
@@ -69,6 +79,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     serial: new Serial(),
     vault,
     prompts,
+    resume,
     session: opts.session,
     now,
     clock: () => ({ now: now(), sessionId }),

@@ -57,5 +57,6 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   // The origin comes from the browser, never from the message (THREATS.md 1).
   const origin = siteOrigin(sender);
   const request = { method, params: params.data } as Nip07Request;
-  return handleNip07(ctx, { origin, tabId: sender.tab?.id, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) }, request);
+  const site = { origin, requestId: envelope.data.id, tabId: sender.tab?.id, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
+  return handleNip07(ctx, site, request);
 }

@@ -1,5 +1,5 @@
 // A site's window.nostr call: prepare the crypto, then let the guard decide, asking if it says so.
-import { WardenError } from '../../shared/errors.ts';
+import { fail, WardenError } from '../../shared/errors.ts';
 import type { Nip07Request } from '../../shared/protocol.ts';
 import type { Account } from '../../policy/records.ts';
 import { getSetting } from '../../db/settings.ts';
@@ -10,6 +10,8 @@ import type { PromptInfo } from '../prompts/queue.ts';
 
 export interface SiteContext {
   origin: string;
+  /** The page's id for this call: a page re-sends it after a worker restart. */
+  requestId?: string | undefined;
   tabId?: number | undefined;
   windowId?: number | undefined;
   topOrigin?: string | undefined;
@@ -19,8 +21,8 @@ export interface SiteContext {
  * With no account or a locked vault, the request waits on a prompt that offers to unlock (or to
  * create or import a key) and then continues; giving up refuses it with `locked` / `no_account`.
  */
-async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<Account> {
-  let prompt: PromptInfo | undefined;
+async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, request: Nip07Request, resumed?: PromptInfo): Promise<Account> {
+  let prompt = resumed?.need ? resumed : undefined;
   for (;;) {
     try {
       return ctx.vault.requireActive();
@@ -28,7 +30,7 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
       if (!(err instanceof WardenError)) throw err;
       const need = err.code === 'no_account' ? 'account' : 'unlock';
       const answer = await ctx.prompts.ask(
-        { origin: site.origin, accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need, tabId: site.tabId, windowId: site.windowId, topOrigin: site.topOrigin },
+        { ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need },
         prompt,
       );
       prompt = answer.prompt;
@@ -36,8 +38,35 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
   }
 }
 
+/** Where a request comes from, as its prompt records it. */
+function where(site: SiteContext, request: Nip07Request) {
+  const { origin, requestId, tabId, windowId, topOrigin } = site;
+  return { origin, requestId, paramsKey: requestId ? JSON.stringify(request) : undefined, tabId, windowId, topOrigin };
+}
+
+/**
+ * A request the page sent again after a worker restart (same id, site and params): it takes back
+ * its place in the queue, or the answer given meanwhile. One that was running when the worker
+ * stopped is refused: it may have been signed, and it is never run twice.
+ */
+function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): { prompt?: PromptInfo; approved: boolean } {
+  if (!site.requestId) return { approved: false };
+  if (ctx.resume.wasRunning(site.requestId, site.origin)) {
+    ctx.resume.clearRunning(site.requestId);
+    throw fail('internal', 'The signer restarted while running this request; it was not repeated');
+  }
+  const paramsKey = JSON.stringify(request);
+  const answer = ctx.resume.takeAnswer(site.requestId, site.origin, paramsKey);
+  if (answer === 'refused') throw fail('denied', 'The request was refused while the signer restarted');
+  const prompt = ctx.prompts.findRequest(site.requestId, site.origin, paramsKey);
+  // Out of the queue until this caller asks again with it (same prompt id and place).
+  if (prompt) ctx.prompts.claim(prompt.promptId);
+  return { ...(prompt ? { prompt } : {}), approved: answer === 'approved' };
+}
+
 export async function handleNip07(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
-  const account = await unlockedAccount(ctx, site, request);
+  const resumed = resumeState(ctx, site, request);
+  const account = await unlockedAccount(ctx, site, request, resumed.prompt);
   const prepared = prepare(request, account, {
     secretKey: (id) => ctx.vault.secretKey(id),
     relays: request.method === 'get_relays' ? await getSetting(ctx.db, 'relays') : {},
@@ -45,18 +74,26 @@ export async function handleNip07(ctx: BackgroundContext, site: SiteContext, req
   });
   const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind };
 
-  let approved = false;
-  let prompt: PromptInfo | undefined;
+  let approved = resumed.approved;
+  let prompt = resumed.prompt?.need ? undefined : resumed.prompt;
   for (;;) {
-    const result = await guard(ctx, req, prepared.run, approved);
+    const result = await runOnce(ctx, site, req, prepared, approved);
     if (result.type === 'allowed') return result.value;
     if (result.type === 'refused') throw result.error;
     // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
-    const answer = await ctx.prompts.ask(
-      { ...req, reason: result.reason, details: prepared.details, tabId: site.tabId, windowId: site.windowId, topOrigin: site.topOrigin },
-      prompt,
-    );
+    const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
     prompt = answer.prompt;
     approved = answer.type === 'approved';
+  }
+}
+
+/** One pass through the guard; an approved one is marked as running across a possible stop. */
+async function runOnce(ctx: BackgroundContext, site: SiteContext, req: Parameters<typeof guard>[1], prepared: ReturnType<typeof prepare>, approved: boolean) {
+  if (!approved || !site.requestId) return guard(ctx, req, prepared.run, approved);
+  await ctx.resume.markRunning(site.requestId, site.origin);
+  try {
+    return await guard(ctx, req, prepared.run, approved);
+  } finally {
+    ctx.resume.clearRunning(site.requestId);
   }
 }

@@ -19,6 +19,9 @@ export interface PromptInfo {
   windowId?: number | undefined;
   /** Set when the vault must be unlocked (or a key created) before the request can be decided. */
   need?: 'unlock' | 'account' | undefined;
+  /** The page's request id and its params as sent: a restarted worker re-attaches by both. */
+  requestId?: string | undefined;
+  paramsKey?: string | undefined;
 }
 
 /** approved: the user allowed this very request; recheck: a remembered answer may now cover it. */
@@ -59,6 +62,7 @@ export class PromptQueue {
 
   /** Waits for an answer; rejects with rate_limited at once past the per-site bound, timeout after the wait bound. */
   ask(request: Omit<PromptInfo, 'promptId' | 'createdAt'>, previous?: PromptInfo): Promise<PromptAnswer> {
+    if (previous) clearTimeout(this.waiting.get(previous.promptId)?.timer);
     if (!previous && this.list().filter((p) => p.origin === request.origin).length >= this.opts.maxPerOrigin) {
       return Promise.reject(fail('rate_limited', `Too many requests from ${request.origin} are waiting for an answer`));
     }
@@ -73,6 +77,31 @@ export class PromptQueue {
       this.waiting.set(info.promptId, { info, settle: (type) => resolve({ type, prompt: info }), refuse: (error) => reject(refusalFor(info, error)), timer });
       this.changed();
     });
+  }
+
+  /**
+   * After a worker restart: the requests that were waiting are shown again, but their callers are
+   * gone until the page's bridge sends the same request again (see reattach). An answer given
+   * before that is kept, and the request is refused explicitly if its caller never comes back.
+   */
+  restore(saved: readonly PromptInfo[], onAnswer: (info: PromptInfo, answer: 'approved' | 'refused') => void): void {
+    for (const info of saved) {
+      if (this.waiting.has(info.promptId)) continue;
+      const remaining = Math.max(0, info.createdAt + this.opts.timeoutMs - this.opts.now());
+      const timer = setTimeout(() => this.claim(info.promptId), remaining);
+      this.waiting.set(info.promptId, {
+        info,
+        settle: (type) => type === 'approved' && onAnswer(info, 'approved'),
+        refuse: () => onAnswer(info, 'refused'),
+        timer,
+      });
+    }
+    if (saved.length) this.changed();
+  }
+
+  /** The waiting request a re-sent page request belongs to: same request id, same site, same params. */
+  findRequest(requestId: string, origin: string, paramsKey: string): PromptInfo | undefined {
+    return this.list().find((p) => p.requestId === requestId && p.origin === origin && p.paramsKey === paramsKey);
   }
 
   /** Oldest first: a request sent back for re-evaluation keeps its place. */

@@ -19,14 +19,33 @@ interface Slot {
 
 const keyOf = (p: PromptInfo) => p.windowId ?? NO_WINDOW;
 
+const SAVED_KEY = 'prompts.windows';
+
 export class PromptWindows {
   private readonly slots = new Map<number, Slot>();
   /** Prompt windows the background is closing itself. */
   private readonly closing = new Set<number>();
   private queue: PromptQueue | undefined;
+  private readonly restored: Promise<void>;
 
   constructor() {
     browser.windows.onRemoved.addListener((id) => this.removed(id));
+    this.restored = this.restore();
+  }
+
+  /** A restarted worker takes back the prompt windows that are still open, instead of opening more. */
+  private async restore(): Promise<void> {
+    const saved = ((await browser.storage.session.get(SAVED_KEY))[SAVED_KEY] ?? {}) as Record<string, number>;
+    for (const [key, windowId] of Object.entries(saved)) {
+      const alive = await browser.windows.get(windowId).then(() => true, () => false);
+      if (alive && !this.slots.has(Number(key))) this.slots.set(Number(key), { windowId });
+    }
+  }
+
+  private save(): void {
+    const saved: Record<string, number> = {};
+    for (const [key, slot] of this.slots) if (slot.windowId !== undefined) saved[key] = slot.windowId;
+    void browser.storage.session.set({ [SAVED_KEY]: saved }).catch(() => undefined);
   }
 
   attach(queue: PromptQueue): void {
@@ -35,6 +54,10 @@ export class PromptWindows {
 
   /** Called on every change of the pending list. */
   sync(pending: readonly PromptInfo[]): void {
+    void this.restored.then(() => this.apply(pending));
+  }
+
+  private apply(pending: readonly PromptInfo[]): void {
     void browser.action.setBadgeText({ text: pending.length ? String(pending.length) : '' });
     void browser.runtime.sendMessage({ type: 'prompts-changed' }).catch(() => {});
     const waiting = new Set(pending.map(keyOf));
@@ -49,6 +72,7 @@ export class PromptWindows {
         void this.open(key, slot);
       }
     }
+    this.save();
   }
 
   private pendingFor(key: number): PromptInfo[] {
@@ -61,6 +85,7 @@ export class PromptWindows {
     this.closing.add(slot.windowId);
     void browser.windows.remove(slot.windowId).catch(() => undefined);
     this.slots.delete(key);
+    this.save();
   }
 
   private removed(id: number): void {
@@ -71,6 +96,7 @@ export class PromptWindows {
     for (const [key, slot] of this.slots) {
       if (slot.windowId !== id) continue;
       this.slots.delete(key);
+      this.save();
       this.queue?.refuseAll(fail('denied', 'The prompt window was closed'), (p) => keyOf(p) === key);
     }
   }

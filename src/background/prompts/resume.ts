@@ -1,0 +1,69 @@
+// What a restarted worker needs to honour prompts answered across the restart, kept in
+// storage.session and mirrored in memory (the hot path only reads memory):
+// - the waiting requests, so the prompt shows them again and the page's re-sent request finds
+//   its place;
+// - answers given while a request's caller was gone, until the caller comes back;
+// - requests approved and running, so one interrupted by a stop is refused, never run twice.
+import type { SessionStore } from '../../vault/sessionStore.ts';
+import { Serial } from '../serial.ts';
+import type { PromptInfo, PromptQueue } from './queue.ts';
+
+const PENDING_KEY = 'prompts.pending';
+const ANSWERS_KEY = 'prompts.answers';
+const RUNNING_KEY = 'prompts.running';
+
+type Answer = { answer: 'approved' | 'refused'; origin: string; paramsKey: string };
+
+export class PromptResume {
+  private answers: Record<string, Answer> = {};
+  private running: Record<string, string> = {};
+  private readonly writes = new Serial();
+
+  constructor(private readonly session: SessionStore) {}
+
+  async load(queue: PromptQueue): Promise<void> {
+    this.answers = (await this.session.get<Record<string, Answer>>(ANSWERS_KEY)) ?? {};
+    this.running = (await this.session.get<Record<string, string>>(RUNNING_KEY)) ?? {};
+    const saved = (await this.session.get<PromptInfo[]>(PENDING_KEY)) ?? [];
+    queue.restore(saved, (info, answer) => {
+      if (!info.requestId || !info.paramsKey) return;
+      this.answers[info.requestId] = { answer, origin: info.origin, paramsKey: info.paramsKey };
+      this.write(ANSWERS_KEY, this.answers);
+    });
+  }
+
+  /** Mirrors the waiting list (those a page could re-send) into storage.session. */
+  save(pending: readonly PromptInfo[]): void {
+    this.write(PENDING_KEY, pending.filter((p) => p.requestId));
+  }
+
+  /** An answer given while this request's caller was gone; only for the same site and params. */
+  takeAnswer(requestId: string, origin: string, paramsKey: string): 'approved' | 'refused' | undefined {
+    const a = this.answers[requestId];
+    if (!a || a.origin !== origin || a.paramsKey !== paramsKey) return undefined;
+    delete this.answers[requestId];
+    this.write(ANSWERS_KEY, this.answers);
+    return a.answer;
+  }
+
+  wasRunning(requestId: string, origin: string): boolean {
+    return this.running[requestId] === origin;
+  }
+
+  /** Awaited before an approved request runs: a stop during the run leaves the mark behind. */
+  markRunning(requestId: string, origin: string): Promise<void> {
+    this.running[requestId] = origin;
+    return this.write(RUNNING_KEY, this.running);
+  }
+
+  clearRunning(requestId: string): void {
+    if (!(requestId in this.running)) return;
+    delete this.running[requestId];
+    void this.write(RUNNING_KEY, this.running);
+  }
+
+  private write(key: string, value: unknown): Promise<void> {
+    const copy = structuredClone(value);
+    return this.writes.run(() => this.session.set(key, copy)).catch(() => undefined);
+  }
+}
