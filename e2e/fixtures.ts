@@ -53,6 +53,9 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
   let adminPage: Page;
   try {
     worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    // A fresh install with no key opens the welcome page (src/background/control.ts): close it
+    // before the test starts, so that a spec waiting for a 'page' event (a prompt) never gets it.
+    await closeWelcomePage(context);
     adminPage = await context.newPage();
     await adminPage.goto(`chrome-extension://${new URL(worker.url()).host}/src/ui/options/index.html`);
   } catch (err) {
@@ -85,6 +88,22 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
     rmSync(profile, { recursive: true, force: true });
   };
   return { ext, close };
+}
+
+export const WELCOME_URL = /\/src\/ui\/options\/index\.html\?welcome=1/;
+
+/** Waits (up to 10 s) for the first-run welcome page and closes it; returns whether it opened. */
+export async function closeWelcomePage(context: BrowserContext): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const page = context.pages().find((p) => WELCOME_URL.test(p.url()));
+    if (page) {
+      await page.close();
+      return true;
+    }
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+  return false;
 }
 
 /** One fresh browser profile per test: no test depends on another's state. */

@@ -32,8 +32,9 @@ export interface RestorePlan {
 }
 
 const scopeText = (method: string, kind: number | null) => (kind === null ? method : `${method} kind ${kind}`);
+const WINDOWS: Record<number, string> = { 60: 'minute', 3600: 'hour', 86400: 'day', 604800: 'week' };
 const capText = (r: { maxUsageCount: number | null; windowSeconds: number | null }) =>
-  r.maxUsageCount === null ? 'uncapped' : `${r.maxUsageCount} per ${r.windowSeconds === null ? 'lifetime' : `${r.windowSeconds} s`}`;
+  r.maxUsageCount === null ? 'uncapped' : `${r.maxUsageCount} per ${r.windowSeconds === null ? 'lifetime' : (WINDOWS[r.windowSeconds] ?? `${r.windowSeconds} s`)}`;
 const until = (t: number | null | undefined) => t ?? Infinity;
 
 /** FNV-1a, twice (two seeds): a synchronous fingerprint (usable inside a Dexie transaction). */

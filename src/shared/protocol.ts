@@ -147,6 +147,10 @@ export const controlParamSchemas = {
   backup_export: z.strictObject({ password }),
   restore_preview: z.strictObject({ backup: backupBlob }),
   restore_apply: z.strictObject({ backup: backupBlob, password, acceptLoosening: z.boolean().optional(), planId: z.string().max(128).optional() }),
+  /** One site as the popup shows it: grants with usage and when windows free, overrides, paused, latest activity. */
+  get_site_view: z.strictObject({ origin: originSchema, activityLimit: z.int().min(0).max(50).optional() }),
+  /** Every origin that has a grant or an override. */
+  list_sites: z.strictObject({}),
 } as const;
 
 export const adminParamSchemas = {

@@ -6,6 +6,7 @@ import { isLive } from '../../../policy/live.ts';
 import { importPerms, pauseSite, queryActivity, resumeSite } from '../../../db/control.ts';
 import { explain } from '../../explain.ts';
 import { tabSitesFor } from '../../tabSites.ts';
+import { knownSites, siteView } from '../../siteView.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { AdminHandlers } from './types.ts';
 
@@ -27,6 +28,11 @@ export const controlHandlers = {
     // DESIGN.md §5 step 2 comes first: a locked vault asks to unlock before anything is decided.
     return { ...result, accountId, vault: status.locked ? 'locked' : 'unlocked' };
   },
+  get_site_view: async (ctx, p) => {
+    await ctx.activity.flush();
+    return siteView(ctx.db, p.origin, ctx.vault.active()?.id ?? null, ctx.clock(), p.activityLimit ?? 5);
+  },
+  list_sites: async (ctx) => ({ origins: await knownSites(ctx.db) }),
   get_tab_site: async (ctx, p) => ({ origin: await tabSitesFor(ctx.session).get(p.tabId) }),
   pause_site: async (ctx, p) => ({ overrideIds: await pauseSite(ctx.db, p.origin, accountFor(ctx), ctx.clock(), p.expiresAt ?? null) }),
   resume_site: async (ctx, p) => ({ lifted: await resumeSite(ctx.db, p.origin, accountFor(ctx), ctx.clock()) }),

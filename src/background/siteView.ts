@@ -1,0 +1,106 @@
+// Everything the popup shows about one site, in one read: its grants (the live one first, with
+// each rule's live usage and when its window frees up), its overrides, whether it is paused, and
+// its latest activity. Polled about once a second while the popup is open, so it costs a few index
+// seeks per rule whatever the size of the signing log.
+import Dexie from 'dexie';
+import { windowStart, type PolicyClock } from '../policy/decide.ts';
+import { isLive } from '../policy/live.ts';
+import type { Grant, Override, Rule } from '../policy/records.ts';
+import type { WardenDb } from '../db/schema.ts';
+import { countSince, freesAt } from '../db/signingLog.ts';
+import { PAUSE_METHODS } from '../db/control.ts';
+
+export interface RuleUsage {
+  id: number;
+  method: Rule['method'];
+  kind: number | null;
+  maxUsageCount: number | null;
+  windowSeconds: number | null;
+  createdAt: number;
+  expiresAt: number | null;
+  live: boolean;
+  used: number;
+  /** When the count next drops: the oldest entry in the window leaves it (for a spent cap: enough leave to go below it). */
+  freesAt: number | null;
+}
+
+export interface GrantView {
+  id: number;
+  origin: string;
+  accountId: number;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  onCapReached: Grant['onCapReached'];
+  live: boolean;
+  rules: RuleUsage[];
+}
+
+const overrideView = (o: Override, clock: PolicyClock) => ({
+  id: o.id,
+  origin: o.origin,
+  accountId: o.accountId,
+  method: o.method,
+  kind: o.kind,
+  effect: o.effect,
+  createdAt: o.createdAt,
+  expiresAt: o.expiresAt ?? null,
+  revokedAt: o.revokedAt ?? null,
+  live: isLive(o, clock.now, clock.sessionId),
+});
+
+export async function ruleUsage(db: WardenDb, grant: Grant, rule: Rule, clock: PolicyClock, live: boolean): Promise<RuleUsage> {
+  const scope = { origin: grant.origin, accountId: grant.accountId, method: rule.method, kind: rule.kind };
+  const since = windowStart(rule, clock.now);
+  const used = live ? await countSince(db, scope, since) : 0;
+  const windowMs = rule.windowSeconds === null ? null : rule.windowSeconds * 1000;
+  const max = rule.maxUsageCount ?? used;
+  const frees = used > 0 && windowMs !== null ? await freesAt(db, scope, since, windowMs, used, Math.min(used, max)) : Infinity;
+  return {
+    id: rule.id,
+    method: rule.method,
+    kind: rule.kind,
+    maxUsageCount: rule.maxUsageCount,
+    windowSeconds: rule.windowSeconds,
+    createdAt: rule.createdAt,
+    expiresAt: rule.expiresAt ?? null,
+    live,
+    used,
+    freesAt: Number.isFinite(frees) ? frees : null,
+  };
+}
+
+/** A site's grants (live first, then newest), for one account; past grants' rules without usage. */
+export async function siteView(db: WardenDb, origin: string, accountId: number | null, clock: PolicyClock, activityLimit: number) {
+  return db.transaction('r', [db.grants, db.rules, db.overrides, db.signingLog, db.activity], async () => {
+    const grants = accountId === null ? [] : await db.grants.where('[origin+accountId]').equals([origin, accountId]).toArray();
+    const overrides = accountId === null ? [] : await db.overrides.where('[origin+accountId]').equals([origin, accountId]).toArray();
+    grants.sort((a, b) => Number(isLive(b, clock.now, clock.sessionId)) - Number(isLive(a, clock.now, clock.sessionId)) || b.id - a.id);
+    const views: GrantView[] = [];
+    for (const g of grants.slice(0, 20)) {
+      const live = isLive(g, clock.now, clock.sessionId);
+      const rules = await db.rules.where('grantId').equals(g.id).toArray();
+      views.push({
+        id: g.id,
+        origin: g.origin,
+        accountId: g.accountId,
+        createdAt: g.createdAt,
+        expiresAt: g.expiresAt ?? null,
+        revokedAt: g.revokedAt ?? null,
+        onCapReached: g.onCapReached,
+        live,
+        rules: await Promise.all(rules.map((r) => ruleUsage(db, g, r, clock, live && isLive(r, clock.now, clock.sessionId)))),
+      });
+    }
+    const ov = overrides.map((o) => overrideView(o, clock));
+    const paused = PAUSE_METHODS.every((m) => ov.some((o) => o.live && o.effect === 'deny' && o.kind === null && o.method === m));
+    const activity = await db.activity.where('[origin+id]').between([origin, Dexie.minKey], [origin, Dexie.maxKey]).reverse().limit(activityLimit).toArray();
+    return { origin, accountId, grants: views, overrides: ov.sort((a, b) => Number(b.live) - Number(a.live) || b.id - a.id), paused, activity };
+  });
+}
+
+/** Every site the signer knows of (grants, overrides, signing-log-free: cheap), newest first. */
+export async function knownSites(db: WardenDb): Promise<string[]> {
+  const [g, o] = await Promise.all([db.grants.orderBy('origin').uniqueKeys(), db.overrides.orderBy('origin').uniqueKeys()]);
+  return [...new Set([...g, ...o].map(String))].sort();
+}

@@ -1,0 +1,116 @@
+// A grant's rules with live usage meters, inline retune of a cap (count and window), delete, and
+// adding a rule. Shared by the popup (current site) and the options page (every site).
+import { useState } from 'preact/hooks';
+import { Badge, Button, ErrorText, Field, Meter, Select } from '../components/index.tsx';
+import { useAction } from '../components/hooks.ts';
+import { admin } from '../shared/rpc.ts';
+import { METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
+import type { GrantView, RuleUsage } from './types.ts';
+
+function meterText(r: RuleUsage): { label: string; note: string | null } {
+  if (r.maxUsageCount === null) return { label: `${r.used} ${windowPhrase(r.windowSeconds)} · no cap`, note: null };
+  const label = `${r.used} / ${r.maxUsageCount} ${windowPhrase(r.windowSeconds)}`;
+  if (r.windowSeconds === null) return { label, note: r.used >= r.maxUsageCount ? 'spent for good' : `${r.maxUsageCount - r.used} left` };
+  if (r.freesAt === null) return { label, note: `${r.maxUsageCount - r.used} left` };
+  return { label, note: r.used >= r.maxUsageCount ? `full · frees at ${timeText(r.freesAt)}` : `${r.maxUsageCount - r.used} left · next frees ${timeText(r.freesAt)}` };
+}
+
+function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefix: string; onChanged: () => void; editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [count, setCount] = useState(rule.maxUsageCount === null ? '' : String(rule.maxUsageCount));
+  const [win, setWin] = useState(rule.windowSeconds === null ? '' : String(rule.windowSeconds));
+  const action = useAction();
+  const { label, note } = meterText(rule);
+  const save = () =>
+    action.run(async () => {
+      const max = parseCount(count);
+      if (max instanceof Error) throw max;
+      await admin('update_policy_rule', { ruleId: rule.id, maxUsageCount: max, windowSeconds: win === '' ? null : Number(win) });
+      setEditing(false);
+      onChanged();
+    });
+  return (
+    <div class="w-rule" data-testid={`${prefix}-rule`} data-rule-id={rule.id}>
+      <div class="head">
+        <span class="scope">{scopeText(rule.method, rule.kind)}</span>
+        {rule.expiresAt !== null && <Badge tone="muted">until {timeText(rule.expiresAt)}</Badge>}
+        {!rule.live && <Badge tone="muted">ended</Badge>}
+        {editable && !editing && (
+          <Button small testid={`${prefix}-rule-edit`} aria-label={`Change the cap of: ${scopeText(rule.method, rule.kind)}`} onClick={() => setEditing(true)}>
+            Retune
+          </Button>
+        )}
+        {editable && (
+          <Button small variant="danger" testid={`${prefix}-rule-delete`} aria-label={`Delete the rule: ${scopeText(rule.method, rule.kind)}`} onClick={() => void action.run(async () => (await admin('delete_policy_rule', { ruleId: rule.id }), onChanged()))}>
+            Delete
+          </Button>
+        )}
+      </div>
+      <Meter testid={`${prefix}-meter`} used={rule.used} max={rule.maxUsageCount} label={label} note={note} />
+      {editing && (
+        <form class="edit" onSubmit={(e) => (e.preventDefault(), void save())}>
+          <Field label="Cap (empty = none)" testid={`${prefix}-rule-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+          <Select label="Window" testid={`${prefix}-rule-window`} options={windowOptionsWith(rule.windowSeconds)} value={win} onChange={(e) => setWin(e.currentTarget.value)} />
+          <Button type="submit" variant="primary" small testid={`${prefix}-rule-save`} disabled={action.busy}>
+            Save
+          </Button>
+          <Button small testid={`${prefix}-rule-cancel`} onClick={() => setEditing(false)}>
+            Cancel
+          </Button>
+        </form>
+      )}
+      <ErrorText testid={`${prefix}-rule-error`} error={action.error} />
+    </div>
+  );
+}
+
+export function RuleList({ grant, prefix, onChanged }: { grant: GrantView; prefix: string; onChanged: () => void }) {
+  if (!grant.rules.length) return <p class="w-empty">No rules: this grant allows nothing by itself.</p>;
+  return (
+    <div>
+      {grant.rules.map((r) => (
+        <RuleRow key={`${r.id}:${r.maxUsageCount}:${r.windowSeconds}`} rule={r} prefix={prefix} onChanged={onChanged} editable={grant.live} />
+      ))}
+    </div>
+  );
+}
+
+/** Adds a rule to the site's live grant, or makes the grant if there is none. */
+export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; grant: GrantView | undefined; prefix: string; onChanged: () => void }) {
+  const [method, setMethod] = useState('sign_event');
+  const [kind, setKind] = useState('');
+  const [count, setCount] = useState('');
+  const [win, setWin] = useState('3600');
+  const action = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      const k = method === 'sign_event' ? parseKind(kind) : null;
+      if (k instanceof Error) throw k;
+      const max = parseCount(count);
+      if (max instanceof Error) throw max;
+      const rule = { method, kind: k, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
+      if (grant?.live) await admin('add_policy_rule', { grantId: grant.id, ...rule });
+      else await admin('grant', { origin, rules: [rule] });
+      setKind('');
+      setCount('');
+      onChanged();
+    });
+  };
+  return (
+    <form onSubmit={submit} data-testid={`${prefix}-add-rule`}>
+      <div class="w-grid">
+        <Select label="Method" testid={`${prefix}-add-method`} options={METHOD_OPTIONS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
+        {method === 'sign_event' && <Field label="Kind (empty = any)" testid={`${prefix}-add-kind`} inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
+        <Field label="Cap (empty = none)" testid={`${prefix}-add-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
+        <Select label="Window" testid={`${prefix}-add-window`} options={WINDOW_OPTIONS} value={win} onChange={(e) => setWin(e.currentTarget.value)} />
+      </div>
+      <div class="row" style={{ marginTop: '8px' }}>
+        <Button type="submit" variant="primary" small testid={`${prefix}-add-submit`} disabled={action.busy}>
+          {grant?.live ? 'Add rule' : 'Grant this rule'}
+        </Button>
+      </div>
+      <ErrorText testid={`${prefix}-add-error`} error={action.error} />
+    </form>
+  );
+}

@@ -1,0 +1,113 @@
+// The activity (every decision, with the rule or override that decided) and the signing log
+// (what caps count), both keyset-paged and filterable; the signing log exports as JSON Lines.
+import { useState } from 'preact/hooks';
+import { Badge, Button, Card, ErrorText, Field, Select } from '../components/index.tsx';
+import { PagedTable, type Page } from '../components/PagedTable.tsx';
+import { useAction, usePoll } from '../components/hooks.ts';
+import { admin } from '../shared/rpc.ts';
+import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../control/format.ts';
+import type { ActivityRow, LogRow } from '../control/types.ts';
+
+export const PAGE_SIZE = 20;
+const ANY = [['', 'any']] as const;
+
+function SiteFilter({ testid, value, onChange }: { testid: string; value: string; onChange: (v: string) => void }) {
+  const { data } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 10_000);
+  return (
+    <>
+      <Field label="Site" testid={testid} list={`${testid}-list`} placeholder="any site" value={value} onInput={(e) => onChange(e.currentTarget.value.trim())} />
+      <datalist id={`${testid}-list`}>{data?.origins.map((o) => <option key={o} value={o} />)}</datalist>
+    </>
+  );
+}
+
+const isOrigin = (s: string) => /^https?:\/\/[^/]+$/.test(s);
+
+export function ActivityTab() {
+  const [origin, setOrigin] = useState('');
+  const [method, setMethod] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const load = (before: number | undefined) =>
+    admin<Page<ActivityRow>>('query_activity', {
+      limit: PAGE_SIZE,
+      ...(isOrigin(origin) ? { origin } : {}),
+      ...(method ? { method } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(before === undefined ? {} : { before }),
+    });
+  return (
+    <Card title="Activity: every decision" headingLevel={3}>
+      <div class="filters">
+        <SiteFilter testid="options-activity-site" value={origin} onChange={setOrigin} />
+        <Select label="Method" testid="options-activity-method" options={[...ANY, ...METHOD_OPTIONS]} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
+        <Select label="Outcome" testid="options-activity-outcome" options={[...ANY, ...OUTCOMES.map((o) => [o, o] as const)]} value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)} />
+      </div>
+      <PagedTable
+        testid="options-activity"
+        deps={[origin, method, outcome]}
+        load={load}
+        empty="No decisions match."
+        columns={[
+          { title: 'When', cell: (a) => timeText(a.createdAt) },
+          { title: 'Site', cell: (a) => a.origin },
+          { title: 'Request', cell: (a) => scopeText(a.method, a.kind) },
+          { title: 'Outcome', cell: (a) => <Badge tone={OUTCOME_TONE[a.outcome] ?? 'muted'}>{a.outcome}</Badge> },
+          { title: 'Decided by', cell: (a) => <span class="muted">{a.reason}</span> },
+        ]}
+      />
+    </Card>
+  );
+}
+
+async function exportLog(origin: string, method: string): Promise<number> {
+  const lines: string[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = await admin<Page<LogRow>>('get_signing_log', { limit: 1000, ...(isOrigin(origin) ? { origin } : {}), ...(method ? { method } : {}), ...(before === undefined ? {} : { before }) });
+    for (const e of page.entries) lines.push(JSON.stringify(e));
+    if (page.next === undefined) break;
+    before = page.next;
+  }
+  const url = URL.createObjectURL(new Blob(lines.map((l) => `${l}\n`), { type: 'application/x-ndjson' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `warden-signing-log-${new Date().toISOString().slice(0, 10)}.jsonl`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return lines.length;
+}
+
+export function LogTab() {
+  const [origin, setOrigin] = useState('');
+  const [method, setMethod] = useState('');
+  const [exported, setExported] = useState<number | null>(null);
+  const action = useAction();
+  const load = (before: number | undefined) =>
+    admin<Page<LogRow>>('get_signing_log', { limit: PAGE_SIZE, ...(isOrigin(origin) ? { origin } : {}), ...(method ? { method } : {}), ...(before === undefined ? {} : { before }) });
+  return (
+    <Card
+      title="Signing log: what caps count"
+      headingLevel={3}
+      actions={<Button small testid="options-log-export" disabled={action.busy} onClick={() => void action.run(async () => setExported(await exportLog(origin, method)))}>Export JSON Lines</Button>}
+    >
+      <div class="filters">
+        <SiteFilter testid="options-log-site" value={origin} onChange={setOrigin} />
+        <Select label="Method" testid="options-log-method" options={[...ANY, ...METHOD_OPTIONS.filter(([m]) => m !== 'get_public_key')]} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
+      </div>
+      {exported !== null && <p class="ok" data-testid="options-log-exported">{exported} entries exported.</p>}
+      <ErrorText testid="options-log-error" error={action.error} />
+      <PagedTable
+        testid="options-log"
+        deps={[origin, method]}
+        load={load}
+        empty="Nothing signed, encrypted or decrypted yet."
+        columns={[
+          { title: 'When', cell: (e) => timeText(e.createdAt) },
+          { title: 'Site', cell: (e) => e.origin },
+          { title: 'What', cell: (e) => scopeText(e.method, e.kind) },
+          { title: 'Event id', cell: (e) => <span class="mono">{e.eventId ? `${e.eventId.slice(0, 16)}…` : '—'}</span> },
+        ]}
+      />
+    </Card>
+  );
+}

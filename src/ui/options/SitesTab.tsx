@@ -1,0 +1,122 @@
+// Every site with a grant or an override: its live grant (rules, meters, retune), past grants,
+// pause/resume, revoke, and NIP-46 perms strings in and out.
+import { useState } from 'preact/hooks';
+import { Badge, Button, Card, Empty, ErrorText, Field } from '../components/index.tsx';
+import { useAction, usePoll } from '../components/hooks.ts';
+import { admin } from '../shared/rpc.ts';
+import { parsePerms } from '../../shared/perms.ts';
+import { AddRule, RuleList } from '../control/Rules.tsx';
+import { scopeText, timeText } from '../control/format.ts';
+import type { GrantView, SiteView } from '../control/types.ts';
+
+function PastGrant({ g }: { g: GrantView }) {
+  const ended = g.revokedAt !== null ? `revoked ${timeText(g.revokedAt)}` : g.expiresAt !== null ? `expired ${timeText(g.expiresAt)}` : 'ended with its browser session';
+  return (
+    <li data-testid="options-past-grant">
+      Grant #{g.id} · {timeText(g.createdAt)} → {ended} · {g.rules.map((r) => scopeText(r.method, r.kind)).join(', ') || 'no rules'}
+    </li>
+  );
+}
+
+function PermsExport({ grantId }: { grantId: number }) {
+  const [out, setOut] = useState<{ perms: string; capped: number } | null>(null);
+  const action = useAction();
+  return (
+    <div>
+      <Button small testid="options-perms-export" onClick={() => void action.run(async () => setOut(await admin('export_perms', { grantId })))}>
+        Export as perms string
+      </Button>
+      {out && (
+        <div class="w-stack" style={{ marginTop: '6px' }}>
+          <input class="mono-box" readOnly aria-label="NIP-46 perms string" data-testid="options-perms-text" value={out.perms} onFocus={(e) => e.currentTarget.select()} />
+          {out.capped > 0 && <span class="muted">{out.capped} capped rule(s): a perms string carries no caps.</span>}
+        </div>
+      )}
+      <ErrorText testid="options-perms-export-error" error={action.error} />
+    </div>
+  );
+}
+
+function SiteCard({ origin }: { origin: string }) {
+  const { data, refresh } = usePoll(() => admin<SiteView>('get_site_view', { origin, activityLimit: 0 }), [origin], 2_000);
+  const action = useAction();
+  if (!data) return <Card title={origin} headingLevel={3}><p class="muted">Loading…</p></Card>;
+  const live = data.grants.find((g) => g.live);
+  const past = data.grants.filter((g) => !g.live);
+  const done = () => void refresh();
+  return (
+    <div class="site-card" data-testid="options-site" data-origin={origin}>
+      <Card
+        headingLevel={3}
+        title={<>{origin} {data.paused ? <Badge tone="danger">paused</Badge> : live ? <Badge tone="ok">granted</Badge> : <Badge tone="muted">asks</Badge>}</>}
+        actions={
+          <>
+            {data.paused ? (
+              <Button small variant="primary" testid="options-site-resume" onClick={() => void action.run(async () => (await admin('resume_site', { origin }), done()))}>Resume</Button>
+            ) : (
+              <Button small testid="options-site-pause" onClick={() => void action.run(async () => (await admin('pause_site', { origin }), done()))}>Pause</Button>
+            )}
+            {live && <Button small variant="danger" testid="options-site-revoke" onClick={() => void action.run(async () => (await admin('revoke_grant', { grantId: live.id }), done()))}>Revoke</Button>}
+          </>
+        }
+      >
+        {live ? <RuleList grant={live} prefix="options" onChanged={done} /> : <Empty>No live grant: every request asks.</Empty>}
+        <details>
+          <summary>Add a rule</summary>
+          <AddRule origin={origin} grant={live} prefix="options" onChanged={done} />
+        </details>
+        {live && <PermsExport grantId={live.id} />}
+        {past.length > 0 && (
+          <details>
+            <summary>{past.length} past grant(s)</summary>
+            <ul class="past">{past.map((g) => <PastGrant key={g.id} g={g} />)}</ul>
+          </details>
+        )}
+        <ErrorText testid="options-site-error" error={action.error} />
+      </Card>
+    </div>
+  );
+}
+
+function PermsImport({ onDone }: { onDone: () => void }) {
+  const [origin, setOrigin] = useState('');
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const action = useAction();
+  const parsed = text.trim() ? parsePerms(text) : null;
+  return (
+    <Card title="Import a NIP-46 perms string" headingLevel={3}>
+      <form class="w-stack" onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(async () => {
+          const r = await admin<{ grantId: number; added: unknown[]; present: unknown[] }>('import_perms', { origin: origin.trim(), perms: text });
+          setResult(`Grant #${r.grantId}: ${r.added.length} rule(s) added, ${r.present.length} already there.`);
+          onDone();
+        });
+      }}>
+        <div class="w-grid">
+          <Field label="Site (origin)" testid="options-perms-origin" placeholder="https://example.com" required value={origin} onInput={(e) => setOrigin(e.currentTarget.value)} />
+          <Field label="Perms" testid="options-perms-input" placeholder="sign_event:1,nip44_encrypt" required value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </div>
+        <div data-testid="options-perms-preview" class="muted">
+          {parsed === null ? 'Rules are added to the site\'s live grant (or a new one), without caps.' : parsed.ok ? `Will allow: ${parsed.perms.map((p) => scopeText(p.method, p.kind)).join('; ') || 'nothing'}` : <span class="error">{parsed.error}</span>}
+        </div>
+        <div class="row">
+          <Button type="submit" variant="primary" small testid="options-perms-import" disabled={action.busy || (parsed !== null && !parsed.ok)}>Import</Button>
+          {result && <span class="ok" data-testid="options-perms-result">{result}</span>}
+        </div>
+        <ErrorText testid="options-perms-error" error={action.error} />
+      </form>
+    </Card>
+  );
+}
+
+export function SitesTab() {
+  const { data, refresh } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 3_000);
+  return (
+    <div data-testid="options-sites">
+      {!data ? <p class="muted">Loading…</p> : data.origins.length === 0 ? <Empty testid="options-sites-empty">No site has a grant or an override yet. Sites appear here once you allow or deny them something.</Empty> : data.origins.map((o) => <SiteCard key={o} origin={o} />)}
+      <PermsImport onDone={() => void refresh()} />
+    </div>
+  );
+}
