@@ -18,6 +18,8 @@ export function Confirm({ open, title, children, confirmText, danger = true, onC
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
+  // Mounted only while open: a page with many rows holds one dialog, not one per row.
+  if (!open) return null;
   return (
     <dialog ref={ref} class="w-confirm" aria-labelledby="confirm-title" data-testid="confirm" onCancel={(e) => { e.preventDefault(); onCancel(); }}>
       <h2 id="confirm-title">{title}</h2>

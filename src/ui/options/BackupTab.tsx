@@ -20,14 +20,7 @@ function download(name: string, text: string): void {
 
 export function BackupTab({ onChanged }: { onChanged: () => void }) {
   const [password, setPassword] = useState('');
-  const [text, setText] = useState('');
-  const [plan, setPlan] = useState<Plan | null>(null);
-  const [accept, setAccept] = useState(false);
-  const [restorePassword, setRestorePassword] = useState('');
-  const [result, setResult] = useState<string | null>(null);
   const exporting = useAction();
-  const restoring = useAction();
-  const loosening = plan?.changes.filter((c) => c.impact === 'loosens').length ?? 0;
   return (
     <div data-testid="options-backup">
       <Card title="Back up" headingLevel={3}>
@@ -42,6 +35,21 @@ export function BackupTab({ onChanged }: { onChanged: () => void }) {
         </form>
         <ErrorText testid="options-backup-error" error={exporting.error} />
       </Card>
+      <RestoreCard onChanged={onChanged} />
+    </div>
+  );
+}
+
+/** Restore: pick the file, see every change with its impact, then apply (loosening only if ticked). */
+export function RestoreCard({ onChanged }: { onChanged: () => void }) {
+  const [text, setText] = useState('');
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [accept, setAccept] = useState(false);
+  const [restorePassword, setRestorePassword] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const restoring = useAction();
+  const loosening = plan?.changes.filter((c) => c.impact === 'loosens').length ?? 0;
+  return (
       <Card title="Restore" headingLevel={3}>
         <p class="muted">A restore adds to what is here. It shows every change first; changes that would allow more than now are applied only if you tick the box.</p>
         <div class="w-stack">
@@ -90,6 +98,5 @@ export function BackupTab({ onChanged }: { onChanged: () => void }) {
         {result && <p class="ok" data-testid="options-restore-result">{result}</p>}
         <ErrorText testid="options-restore-error" error={restoring.error} />
       </Card>
-    </div>
   );
 }

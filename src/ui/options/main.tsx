@@ -4,9 +4,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Badge, Button } from '../components/index.tsx';
 import { Tabs } from '../components/Tabs.tsx';
-import { usePoll } from '../components/hooks.ts';
+import { pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../control/store.ts';
 import { admin } from '../shared/rpc.ts';
-import type { Status } from '../control/types.ts';
 import { Welcome } from '../welcome/Welcome.tsx';
 import { SitesTab } from './SitesTab.tsx';
 import { OverridesTab } from './OverridesTab.tsx';
@@ -35,7 +34,8 @@ const tabFromHash = () => {
 function Options() {
   const [tab, setTab] = useState(tabFromHash);
   const [welcome, setWelcome] = useState(() => new URLSearchParams(location.search).has('welcome'));
-  const { data: status, refresh } = usePoll(() => admin<Status>('get_status'), [], 2_000);
+  const status = vaultStatus.value;
+  const refresh = refreshVault;
   useEffect(() => {
     const onHash = () => setTab(tabFromHash());
     addEventListener('hashchange', onHash);
@@ -63,7 +63,7 @@ function Options() {
     <div data-testid="options">
       <div class="masthead">
         <h1>Warden</h1>
-        {status.pending.length > 0 && <Badge tone="accent" testid="options-pending">{status.pending.length} waiting</Badge>}
+        {pendingCount.value > 0 && <Badge tone="accent" testid="options-pending">{pendingCount.value} waiting</Badge>}
         <span data-testid="options-account" class="muted">{status.account?.label}</span>
         <Badge tone={status.locked ? 'danger' : 'ok'} testid="options-lock-state">{status.locked ? 'Locked' : 'Unlocked'}</Badge>
         {!status.locked && (
@@ -86,4 +86,5 @@ function Options() {
   );
 }
 
+startVaultPoll();
 render(<Options />, document.getElementById('app')!);

@@ -5,9 +5,9 @@ import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { Badge, Button, Select } from '../components/index.tsx';
 import { usePoll } from '../components/hooks.ts';
+import { accounts as accountList, pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../control/store.ts';
 import { admin } from '../shared/rpc.ts';
 import { UnlockForm } from '../control/VaultForms.tsx';
-import type { AccountRow, Status } from '../control/types.ts';
 import { SitePanel } from './SitePanel.tsx';
 
 const isSite = (url: string | undefined) => !!url && /^https?:\/\//.test(url);
@@ -37,15 +37,13 @@ function SitePicker({ onPick }: { onPick: (o: string) => void }) {
 
 function Popup() {
   const [site, setSite] = useState<string | null | undefined>(undefined);
-  const { data, refresh } = usePoll(async () => {
-    const [status, { accounts }] = await Promise.all([admin<Status>('get_status'), admin<{ accounts: AccountRow[] }>('list_accounts')]);
-    return { status, accounts };
-  }, []);
+  const refresh = refreshVault;
   useEffect(() => {
     currentSite().then(setSite, () => setSite(null));
   }, []);
-  if (!data) return <p class="muted">Loading…</p>;
-  const { status, accounts } = data;
+  const status = vaultStatus.value;
+  const accounts = accountList.value;
+  if (!status) return <p class="muted">Loading…</p>;
   const openOptions = () => void browser.runtime.openOptionsPage();
   if (!status.hasAccount) {
     return (
@@ -62,7 +60,7 @@ function Popup() {
     <div data-testid="popup">
       <div class="top">
         <h1>Warden</h1>
-        {status.pending.length > 0 && <Badge tone="accent" testid="popup-pending">{status.pending.length} waiting</Badge>}
+        {pendingCount.value > 0 && <Badge tone="accent" testid="popup-pending">{pendingCount.value} waiting</Badge>}
         <Badge tone={status.locked ? 'danger' : 'ok'} testid="popup-lock-state">{status.locked ? 'Locked' : 'Unlocked'}</Badge>
       </div>
       <div class="account">
@@ -85,4 +83,5 @@ function Popup() {
   );
 }
 
+startVaultPoll();
 render(<Popup />, document.getElementById('app')!);

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { Button, Card } from '../components/index.tsx';
 import { KeyForm } from '../control/VaultForms.tsx';
+import { RestoreCard } from '../options/BackupTab.tsx';
 
 export function Welcome({ hasAccount, onDone }: { hasAccount: boolean; onDone: () => void }) {
   const [done, setDone] = useState(false);
@@ -28,6 +29,10 @@ export function Welcome({ hasAccount, onDone }: { hasAccount: boolean; onDone: (
           <KeyForm mode="import" prefix="welcome-" hasAccount={hasAccount} done={() => setDone(true)} />
         </Card>
       </div>
+      <details data-testid="welcome-restore">
+        <summary>Or restore a Warden backup (keys and policy)</summary>
+        <RestoreCard onChanged={() => setDone(true)} />
+      </details>
       <p class="muted">The password never leaves this browser. An nsec or hex key is encrypted at once; an ncryptsec is kept as it is and must open with this password.</p>
     </div>
   );
