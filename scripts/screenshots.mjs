@@ -1,5 +1,6 @@
-// Takes the README's screenshots from the built extension in headless Chromium, with real data.
-// Run: npm run build && node scripts/screenshots.mjs
+// Takes the README's screenshots from the built extension in headless Chromium, with real data:
+// a key, a site with stacked caps that has signed a few events, a paused site, an override, the
+// activity those requests left. Run: npm run build && node scripts/screenshots.mjs
 import { chromium } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,46 +11,123 @@ import { serveStatic } from './serve-demo.mjs';
 const root = resolve(import.meta.dirname, '..');
 const ext = join(root, 'dist', 'chrome');
 const shots = join(root, 'docs', 'screenshots');
+const scheme = process.env.SCHEME === 'dark' ? 'dark' : 'light';
+const suffix = scheme === 'dark' ? '-dark' : '';
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'warden-shots-')), {
   executablePath: findChromium(),
   headless: true,
+  colorScheme: scheme,
   args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...CHROMIUM_FLAGS],
 });
+// Installing opens the welcome page (no key yet).
+const welcomeOpened = context.waitForEvent('page', { predicate: (p) => p.url().includes('welcome=1'), timeout: 10_000 });
 const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
 const id = new URL(worker.url()).host;
 const demo = await serveStatic([join(root, 'demo')]);
+const other = await serveStatic([join(root, 'demo')]);
 
-const options = await context.newPage();
-await options.setViewportSize({ width: 900, height: 760 });
-await options.goto(`chrome-extension://${id}/src/ui/options/index.html`);
-await options.screenshot({ path: join(shots, 'options-first-run.png') });
-const admin = (method, params = {}) => options.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params]);
+const welcome = await welcomeOpened;
+await welcome.setViewportSize({ width: 900, height: 640 });
+await welcome.waitForSelector('[data-testid="welcome"]');
+await welcome.screenshot({ path: join(shots, `welcome${suffix}.png`) });
+const admin = async (method, params = {}) => {
+  const r = await welcome.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params]);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+  return r.result;
+};
 await admin('create_account', { password: 'demo password', label: 'Main' });
-await admin('grant', { origin: demo.url, rules: [{ method: 'get_public_key' }] });
-await options.reload();
-await options.waitForSelector('[data-testid="account-row"]');
-await options.screenshot({ path: join(shots, 'options.png') });
+await admin('create_account', { password: 'demo password', label: 'Alt' });
+await admin('select_account', { accountId: 1 });
+await admin('grant', {
+  origin: demo.url,
+  rules: [
+    { method: 'get_public_key' },
+    { method: 'sign_event', kind: 1, maxUsageCount: 20, windowSeconds: 3600 },
+    { method: 'sign_event', kind: 1, maxUsageCount: 200, windowSeconds: 86400 },
+    { method: 'sign_event', kind: 7, maxUsageCount: 5, windowSeconds: 3600 },
+    { method: 'nip44_encrypt' },
+  ],
+});
+await admin('set_override', { origin: demo.url, method: 'sign_event', kind: 0, effect: 'deny' });
+await admin('grant', { origin: other.url, rules: [{ method: 'get_public_key' }, { method: 'sign_event', kind: 1 }] });
+await admin('pause_site', { origin: other.url });
 
 const site = await context.newPage();
-await site.setViewportSize({ width: 900, height: 760 });
 await site.goto(demo.url);
+await site.waitForFunction(() => 'nostr' in window);
+await site.evaluate(async () => {
+  const ev = (kind, content) => ({ kind, content, tags: [], created_at: Math.floor(Date.now() / 1000) });
+  await window.nostr.getPublicKey();
+  for (let i = 0; i < 7; i++) await window.nostr.signEvent(ev(1, `note ${i}`));
+  for (let i = 0; i < 5; i++) await window.nostr.signEvent(ev(7, '+'));
+  await window.nostr.signEvent(ev(7, '+')).catch(() => {}); // over the cap: refused
+  await window.nostr.signEvent(ev(0, '{}')).catch(() => {}); // deny override
+});
+const pk = await site.evaluate(() => window.nostr.getPublicKey());
+await site.evaluate((peer) => window.nostr.nip44.encrypt(peer, 'hi'), pk);
+
+const popup = await context.newPage();
+await popup.setViewportSize({ width: 380, height: 760 });
+await popup.goto(`chrome-extension://${id}/src/ui/popup/index.html?origin=${encodeURIComponent(demo.url)}`);
+await popup.waitForSelector('[data-testid="popup-site-panel"]');
+await popup.waitForTimeout(300);
+await popup.screenshot({ path: join(shots, `popup${suffix}.png`), fullPage: true });
+await popup.click('[data-testid="popup-rule-edit"] >> nth=0');
+await popup.screenshot({ path: join(shots, `popup-retune${suffix}.png`), fullPage: true });
+
+/** A backup from "another profile": looser caps here, a deny there, a new site (what a restore preview shows). */
+function variant(text) {
+  const b = JSON.parse(text);
+  for (const g of b.grants) for (const r of g.rules) if (r.maxUsageCount) r.maxUsageCount *= 5;
+  b.grants[0].rules.push({ method: 'sign_event', kind: 1, maxUsageCount: 10, windowSeconds: 3600, expiresAt: null });
+  b.grants.push({ ...b.grants[0], origin: 'https://snort.social', rules: [{ method: 'sign_event', kind: 1, maxUsageCount: null, windowSeconds: null, expiresAt: null }] });
+  b.overrides.push({ ...b.overrides[0], origin: 'https://spam.example', method: 'sign_event', kind: null });
+  b.settings.sensitiveKinds.push(30078);
+  return JSON.stringify(b);
+}
+
+const options = await context.newPage();
+await options.setViewportSize({ width: 1000, height: 900 });
+for (const tab of ['sites', 'activity', 'try', 'backup', 'accounts']) {
+  await options.goto(`chrome-extension://${id}/src/ui/options/index.html#${tab}`);
+  await options.waitForSelector('[data-testid="options"]');
+  if (tab === 'sites') await options.waitForSelector('[data-testid="options-rule"]');
+  if (tab === 'activity') await options.waitForSelector('[data-testid="options-activity-row"]');
+  if (tab === 'try') {
+    await options.fill('[data-testid="options-try-origin"]', demo.url);
+    await options.fill('[data-testid="options-try-kind"]', '7');
+    await options.click('[data-testid="options-try-submit"]');
+    await options.waitForSelector('[data-testid="options-try-result"]');
+  }
+  if (tab === 'backup') {
+    const backup = await admin('backup_export', { password: 'demo password' });
+    await options.setInputFiles('[data-testid="options-restore-file"]', { name: 'backup.json', mimeType: 'application/json', buffer: Buffer.from(variant(backup.backup)) });
+    await options.click('[data-testid="options-restore-preview"]');
+    await options.waitForSelector('[data-testid="options-restore-plan"]');
+  }
+  await options.waitForTimeout(300);
+  await options.screenshot({ path: join(shots, `options-${tab}${suffix}.png`), fullPage: tab !== 'sites' });
+}
+
+// The prompt: a site with no rule asks to sign; then the demo site after Allow.
+const fresh = await serveStatic([join(root, 'demo')]);
+const asking = await context.newPage();
+await asking.setViewportSize({ width: 900, height: 760 });
+await asking.goto(fresh.url);
+await asking.waitForFunction(() => 'nostr' in window);
 const promptOpened = context.waitForEvent('page');
-await site.fill('#content', 'gm nostr ⚡ — signed through Warden');
-await site.click('#signEvent');
+await asking.fill('#content', 'gm nostr ⚡ — signed through Warden');
+await asking.click('#signEvent');
 const prompt = await promptOpened;
 await prompt.setViewportSize({ width: 440, height: 640 });
 await prompt.waitForSelector('[data-testid="prompt-allow"]:enabled');
-await prompt.screenshot({ path: join(shots, 'prompt-sign.png') });
+await prompt.screenshot({ path: join(shots, `prompt-sign${suffix}.png`) });
 await prompt.click('[data-testid="prompt-allow"]');
-await site.waitForFunction(() => document.getElementById('result').textContent.includes('"sig"'));
-await site.screenshot({ path: join(shots, 'demo-signed.png') });
-
-const popup = await context.newPage();
-await popup.setViewportSize({ width: 340, height: 300 });
-await popup.goto(`chrome-extension://${id}/src/ui/popup/index.html`);
-await popup.waitForSelector('[data-testid="popup-lock-state"]');
-await popup.screenshot({ path: join(shots, 'popup.png') });
+await asking.waitForFunction(() => document.getElementById('result').textContent.includes('"sig"'));
+await asking.screenshot({ path: join(shots, `demo-signed${suffix}.png`) });
+fresh.server.close();
 
 console.log(`screenshots written to ${shots}`);
 await context.close();
 demo.server.close();
+other.server.close();

@@ -77,7 +77,8 @@ export async function planRestore(db: WardenDb, backup: Backup, clock: PolicyClo
       const what = `${g.origin}: ${scopeText(r.method, r.kind)} (${capText(r)})`;
       // A backup rule allows until its own expiry and its grant's, whichever comes first.
       if (Math.min(until(r.expiresAt), until(g.expiresAt)) > coveredUntil) changes.push({ type: 'add_rule', origin: g.origin, account: g.account, rule: r, impact: 'loosens', text: `allow ${what}` });
-      else if (r.maxUsageCount !== null && !same.some((l) => l.maxUsageCount === r.maxUsageCount && l.windowSeconds === r.windowSeconds))
+      // A local cap with no more budget over a window at least as long already binds harder: adding the backup's would change nothing.
+      else if (r.maxUsageCount !== null && !same.some((l) => l.maxUsageCount !== null && l.maxUsageCount <= r.maxUsageCount! && until(l.windowSeconds) >= until(r.windowSeconds)))
         changes.push({ type: 'add_rule', origin: g.origin, account: g.account, rule: r, impact: 'tightens', text: `add the cap ${what}` });
       else kept.push(`${what}: already allowed here, as strictly or more`);
     }

@@ -7,7 +7,11 @@ import { admin } from '../shared/rpc.ts';
 import { METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
+/** Reads (public key, relays) are never logged nor capped: they have no meter. */
+const counted = (method: string) => method !== 'get_public_key' && method !== 'get_relays';
+
 function meterText(r: RuleUsage): { label: string; note: string | null } {
+  if (!counted(r.method)) return { label: 'allowed · reads are not counted', note: null };
   if (r.maxUsageCount === null) return { label: `${r.used} ${windowPhrase(r.windowSeconds)} · no cap`, note: null };
   const label = `${r.used} / ${r.maxUsageCount} ${windowPhrase(r.windowSeconds)}`;
   if (r.windowSeconds === null) return { label, note: r.used >= r.maxUsageCount ? 'spent for good' : `${r.maxUsageCount - r.used} left` };
@@ -35,9 +39,9 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
         <span class="scope">{scopeText(rule.method, rule.kind)}</span>
         {rule.expiresAt !== null && <Badge tone="muted">until {timeText(rule.expiresAt)}</Badge>}
         {!rule.live && <Badge tone="muted">ended</Badge>}
-        {editable && !editing && (
+        {editable && !editing && counted(rule.method) && (
           <Button small testid={`${prefix}-rule-edit`} aria-label={`Change the cap of: ${scopeText(rule.method, rule.kind)}`} onClick={() => setEditing(true)}>
-            Retune
+            {rule.maxUsageCount === null ? 'Add a cap' : 'Retune'}
           </Button>
         )}
         {editable && (

@@ -133,6 +133,28 @@ describe('backup and restore', () => {
     expect(await snapshot(two.ctx.db)).toEqual(before);
   });
 
+  it('a looser cap in the backup is kept out (the local one binds harder); a stricter one is stacked and said to tighten', async () => {
+    const h = harness();
+    const { pubkey } = await h.ok('create_account', { password: PW });
+    await h.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 20, windowSeconds: 3600 }] });
+    const rule = (maxUsageCount: number, windowSeconds: number | null) => ({ method: 'sign_event' as const, kind: 1, maxUsageCount, windowSeconds, expiresAt: null });
+    const backup: Backup = {
+      format: 'warden-backup',
+      version: 1,
+      createdAt: T0,
+      accounts: [],
+      grants: [{ origin: A, account: pubkey, createdAt: T0, expiresAt: null, onCapReached: 'deny', rules: [rule(100, 3600), rule(20, 60), rule(5, 3600), rule(50, 86_400)] }],
+      overrides: [],
+      settings: { autoLockMinutes: 30, sensitiveKinds: [0, 3, 5, 10002], relays: {}, retention: { activityDays: 90, signingLogDays: null } },
+    };
+    const plan = await h.ok('restore_preview', { backup: JSON.stringify(backup) });
+    expect(plan.changes.map((c: Any) => [c.impact, c.rule.maxUsageCount, c.rule.windowSeconds])).toEqual([
+      ['tightens', 5, 3600],
+      ['tightens', 50, 86_400],
+    ]);
+    expect(plan.kept).toHaveLength(2);
+  });
+
   it('PROPERTY: a restore without accepting never lets any request through that was not, nor raises any cap', async () => {
     const h = harness();
     const { pubkey } = await h.ok('create_account', { password: PW });
