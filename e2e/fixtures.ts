@@ -57,7 +57,8 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
     // before the test starts, so that a spec waiting for a 'page' event (a prompt) never gets it.
     await closeWelcomePage(context);
     adminPage = await context.newPage();
-    await adminPage.goto(`chrome-extension://${new URL(worker.url()).host}/src/ui/options/index.html`);
+    // `?rpc`: the options page as a bare admin endpoint, rendering and polling nothing.
+    await adminPage.goto(`chrome-extension://${new URL(worker.url()).host}/src/ui/options/index.html?rpc`);
   } catch (err) {
     // An extension that fails to load (e.g. an incomplete dist/) must not leak the browser or profile.
     await context.close().catch(() => {});

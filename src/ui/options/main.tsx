@@ -86,5 +86,9 @@ function Options() {
   );
 }
 
-startVaultPoll();
-render(<Options />, document.getElementById('app')!);
+// `?rpc` opens the page as a bare admin-RPC endpoint (e2e fixtures, bench and scripts send
+// admin messages from it): it renders and polls nothing, so it adds no load of its own.
+if (!new URLSearchParams(location.search).has('rpc')) {
+  startVaultPoll();
+  render(<Options />, document.getElementById('app')!);
+}
