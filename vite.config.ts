@@ -1,15 +1,15 @@
 import { defineConfig } from 'vite';
-import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
+import { crx } from '@crxjs/vite-plugin';
 import { resolve } from 'node:path';
-import manifestSource from './manifest.json' with { type: 'json' };
+import { buildManifest, targetFromEnv } from './manifest.config.ts';
 import pkg from './package.json' with { type: 'json' };
 
-// One manifest source; the target browser only changes what must differ.
-const target = process.env.TARGET === 'firefox' ? 'firefox' : 'chrome';
-
-const manifest = { ...manifestSource, version: pkg.version } as ManifestV3Export;
+// One source for both browsers: TARGET=firefox builds dist/firefox, anything else dist/chrome.
+// What differs lives in manifest.config.ts (the manifest) and src/platform.ts (run time).
+const target = targetFromEnv();
 
 export default defineConfig({
+  define: { __WARDEN_BROWSER__: JSON.stringify(target) },
   build: {
     outDir: `dist/${target}`,
     emptyOutDir: true,
@@ -23,7 +23,7 @@ export default defineConfig({
   },
   plugins: [
     crx({
-      manifest,
+      manifest: buildManifest(target, pkg.version),
       browser: target,
       contentScripts: { standaloneFiles: ['src/content/provider.ts', 'src/content/bridge.ts'] },
     }),

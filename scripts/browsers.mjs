@@ -20,3 +20,12 @@ export function findChromium() {
 export const CHROMIUM_HELP = `Chromium was not found (looked at $CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser).
 Install it with:   sudo apt-get update && sudo apt-get install -y chromium
 or point CHROME_PATH at a Chromium or Chrome binary:   CHROME_PATH=/path/to/chrome npm test`;
+
+export function findFirefox() {
+  const candidates = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'].filter(Boolean);
+  return candidates.find((p) => existsSync(p));
+}
+
+export const FIREFOX_HELP = `Firefox was not found (looked at $FIREFOX_PATH, /usr/bin/firefox-esr, /usr/bin/firefox).
+Install Debian's Firefox ESR with:   sudo apt-get update && sudo apt-get install -y firefox-esr
+or point FIREFOX_PATH at a Firefox (128 or newer) binary:   FIREFOX_PATH=/path/to/firefox npm test`;

@@ -8,6 +8,7 @@ import { wireControl } from './control.ts';
 import { PromptWindows } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { fail } from '../shared/errors.ts';
+import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
 
 const session: SessionStore = {
   get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,

@@ -1,10 +1,73 @@
 // ISOLATED world: relays window.nostr calls from its own window to the background, and the
 // answers back to the page's own origin. It adds nothing the background trusts: the background
 // takes the origin from the browser's sender information.
-import browser from 'webextension-polyfill';
+import browser, { type Runtime } from 'webextension-polyfill';
 import { isPageRequest, PAGE_REPLY } from '../shared/channel.ts';
+import { KEEPALIVE_PORT, platform, type KeepAlive } from '../platform.ts';
 
 const UNAVAILABLE = { ok: false, error: { code: 'internal', message: 'The signer is unavailable; reload the page' } } as const;
+
+/**
+ * Keeps the background alive while this page has requests in flight, where the browser needs it
+ * (src/platform.ts): once requests have been in flight for `afterMs`, a port to the background is
+ * opened and pinged every `pingMs` until nothing is in flight. A quick request costs a counter and
+ * a clock read: the one timer is armed at most once per `afterMs` and never cleared.
+ */
+function keepAliveWhileWaiting(opts: KeepAlive | null): { begin(): void; end(): void } {
+  if (!opts) return { begin() {}, end() {} };
+  let inFlight = 0;
+  let busySince = 0; // when inFlight last went from 0 to 1
+  let checking = false;
+  let port: Runtime.Port | undefined;
+  let ping: ReturnType<typeof setInterval> | undefined;
+  const close = () => {
+    clearInterval(ping);
+    ping = undefined;
+    const p = port;
+    port = undefined;
+    p?.disconnect();
+  };
+  const open = () => {
+    try {
+      const p = browser.runtime.connect({ name: KEEPALIVE_PORT });
+      port = p;
+      ping = setInterval(() => p.postMessage(0), opts.pingMs);
+      p.onDisconnect.addListener(() => {
+        if (port !== p) return;
+        close();
+        // The background stopped anyway (the bridge re-sends what it was waiting on): hold the
+        // restarted one too.
+        if (inFlight > 0) arm(opts.afterMs);
+      });
+    } catch {
+      close(); // the extension was reloaded or removed: nothing left to keep alive
+    }
+  };
+  const check = () => {
+    checking = false;
+    if (inFlight === 0 || port) return;
+    const waited = Date.now() - busySince;
+    if (waited >= opts.afterMs) open();
+    else arm(opts.afterMs - waited);
+  };
+  const arm = (ms: number) => {
+    if (checking) return;
+    checking = true;
+    setTimeout(check, ms);
+  };
+  return {
+    begin() {
+      if (inFlight++ > 0) return;
+      busySince = Date.now();
+      arm(opts.afterMs);
+    },
+    end() {
+      if (--inFlight === 0 && port) close();
+    },
+  };
+}
+
+const keepAlive = keepAliveWhileWaiting(platform.keepAlive);
 
 /** Waits before sending a request again whose answer was lost to a stopped worker. */
 const RESEND_AFTER_MS = [50, 250, 1_000];
@@ -31,9 +94,11 @@ window.addEventListener('message', (event: MessageEvent) => {
   const data: unknown = event.data;
   if (!isPageRequest(data)) return;
   const { id, method, params } = data;
+  keepAlive.begin();
   send({ type: 'nip07', id, method, params }).then((reply: unknown) => {
-      const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
-      const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
-      window.postMessage(message, window.location.origin);
-    });
+    keepAlive.end();
+    const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
+    const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
+    window.postMessage(message, window.location.origin);
+  });
 });
