@@ -1,0 +1,97 @@
+// get_site_view / list_sites and the control methods' boundary, through the admin router.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createContext, type BackgroundContext } from './context.ts';
+import { createRouter } from './router.ts';
+import { guard } from './guard.ts';
+import { WardenDb } from '../db/schema.ts';
+import { MemorySessionStore } from '../vault/sessionStore.ts';
+import { fail } from '../shared/errors.ts';
+import { controlParamSchemas } from '../shared/protocol.ts';
+import { uniqueDbName } from '../test/fixtures.ts';
+
+const EXT = 'chrome-extension://abc';
+const ADMIN = { id: 'abc', url: `${EXT}/src/ui/popup/index.html` };
+const SITE_SENDER = { id: 'abc', url: 'https://evil.example/', origin: 'https://evil.example', tab: { id: 3, url: 'https://evil.example/' }, frameId: 0 };
+const A = 'https://a.example';
+const T0 = 1_700_000_000_000;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+const contexts: BackgroundContext[] = [];
+afterEach(() => {
+  for (const c of contexts.splice(0)) {
+    c.prompts.refuseAll(fail('denied', 'over'));
+    c.db.close();
+  }
+});
+
+function harness() {
+  const clock = { t: T0 };
+  const ctx = createContext({ db: new WardenDb(uniqueDbName('site')), session: new MemorySessionStore(), extensionOrigin: EXT, now: () => clock.t, scryptLogN: 8 });
+  contexts.push(ctx);
+  const route = createRouter(ctx);
+  const raw = (method: string, params: unknown = {}, sender: Any = ADMIN) => route({ type: 'admin', method, params }, sender);
+  const ok = async (method: string, params: unknown = {}): Promise<Any> => {
+    const r = await raw(method, params);
+    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+    return r.result;
+  };
+  return { ctx, clock, raw, ok };
+}
+
+describe('get_site_view', () => {
+  it('the live grant first with live usage and when its window frees; past grants after; paused; latest activity', async () => {
+    const h = harness();
+    const { accountId } = await h.ok('create_account', { password: 'pw' });
+    const { grantId: old } = await h.ok('grant', { origin: A, rules: [{ method: 'nip44_encrypt' }] });
+    h.clock.t += 1_000;
+    const { grantId } = await h.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 3, windowSeconds: 3600 }, { method: 'get_public_key' }] });
+    for (let i = 0; i < 3; i++) {
+      h.clock.t += 60_000;
+      await guard(h.ctx, { origin: A, accountId, method: 'sign_event', kind: 1 }, () => ({ value: null }));
+    }
+    const firstAt = T0 + 1_000 + 60_000;
+    const view = await h.ok('get_site_view', { origin: A, activityLimit: 2 });
+    expect(view.grants.map((g: Any) => [g.id, g.live])).toEqual([[grantId, true], [old, false]]);
+    expect(view.grants[0].rules[0]).toMatchObject({ method: 'sign_event', kind: 1, used: 3, maxUsageCount: 3, freesAt: firstAt + 3_600_000, live: true });
+    expect(view.grants[1].rules[0]).toMatchObject({ method: 'nip44_encrypt', used: 0, live: false });
+    expect(view.paused).toBe(false);
+    expect(view.activity).toHaveLength(2);
+
+    await h.ok('pause_site', { origin: A });
+    expect((await h.ok('get_site_view', { origin: A })).paused).toBe(true);
+    expect(await h.ok('list_sites')).toEqual({ origins: [A] });
+    expect((await h.ok('resume_site', { origin: A })).lifted).toBe(6);
+    expect((await h.ok('get_site_view', { origin: A })).paused).toBe(false);
+  });
+
+  it('no account: an empty view, not an error', async () => {
+    const h = harness();
+    expect(await h.ok('get_site_view', { origin: A })).toMatchObject({ origin: A, accountId: null, grants: [], overrides: [], paused: false });
+  });
+});
+
+describe('control methods at the boundary', () => {
+  it('every one is refused to a content script, and a malformed param is invalid_request', async () => {
+    const h = harness();
+    await h.ok('create_account', { password: 'pw' });
+    for (const method of Object.keys(controlParamSchemas)) {
+      const r = await h.raw(method, {}, SITE_SENDER);
+      expect(r, method).toMatchObject({ ok: false, error: { code: 'denied' } });
+    }
+    for (const [method, params] of [
+      ['explain_request', { origin: 'https://a.example/path', method: 'sign_event' }],
+      ['explain_request', { origin: A, method: 'connect' }],
+      ['get_site_view', { origin: 'null' }],
+      ['pause_site', { origin: 'ftp://a.example' }],
+      ['import_perms', { origin: A, perms: 'sign_event:1,connect' }],
+      ['set_retention', { signingLogDays: 0 }],
+      ['query_activity', { limit: 0 }],
+      ['restore_preview', { backup: '{}' }],
+      ['rename_account', { accountId: 1, label: '' }],
+    ] as const) {
+      const r = await h.raw(method, params);
+      expect(r, `${method} ${JSON.stringify(params)}`).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    }
+  });
+});
