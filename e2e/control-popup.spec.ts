@@ -111,5 +111,5 @@ test('add and delete a rule in the popup; switch account, lock, and the waiting 
   expect((await status(ext)).locked).toBe(true);
   await popup.getByTestId('popup-unlock-password').fill(PASSWORD);
   await popup.getByTestId('popup-unlock-submit').click();
-  await expect(popup.getByTestId('popup-lock-state')).toHaveText('Unlocked');
+  await expect(popup.getByTestId('popup-lock-state')).toHaveText('Unlocked', { timeout: 20_000 }); // scrypt per key
 });

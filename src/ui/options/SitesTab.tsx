@@ -38,7 +38,7 @@ function PermsExport({ grantId }: { grantId: number }) {
 }
 
 function SiteCard({ origin }: { origin: string }) {
-  const { data, refresh } = usePoll(() => admin<SiteView>('get_site_view', { origin, activityLimit: 0 }), [origin], 2_000);
+  const { data, refresh } = usePoll(() => admin<SiteView>('get_site_view', { origin, activityLimit: 0 }), [origin], 3_000);
   const action = useAction();
   if (!data) return <Card title={origin} headingLevel={3}><p class="muted">Loading…</p></Card>;
   const live = data.grants.find((g) => g.live);
