@@ -113,3 +113,18 @@ test('add and delete a rule in the popup; switch account, lock, and the waiting 
   await popup.getByTestId('popup-unlock-submit').click();
   await expect(popup.getByTestId('popup-lock-state')).toHaveText('Unlocked', { timeout: 20_000 }); // scrypt per key
 });
+
+test('the popup knows the current tab\'s site from the requests the tab made (no tabs permission needed)', async ({ ext }) => {
+  await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'get_public_key' }] });
+  const site = await openSite(ext, '/blank.html');
+  expect((await nostrCall(site, 'window.nostr.getPublicKey()')).ok).toBe(true);
+  await site.bringToFront();
+  // The tab's id as the popup gets it from tabs.query (the URL stays hidden without permissions).
+  const tabs = await ext.worker.evaluate(() => chrome.tabs.query({ active: true }).then((t) => t.map(({ id, url }) => ({ id, url }))));
+  expect(tabs.every((t) => t.url === undefined)).toBe(true);
+  const found = await Promise.all(tabs.map((t) => ext.admin<{ origin: string | null }>('get_tab_site', { tabId: t.id })));
+  expect(found.map((f) => f.origin)).toContain(ext.siteUrl);
+  // A tab that never asked has no site.
+  expect(await ext.admin('get_tab_site', { tabId: 999_999 })).toEqual({ origin: null });
+});
