@@ -1,8 +1,7 @@
 // Live data for extension pages: they cannot watch the background's IndexedDB, so they poll the
-// admin RPC (about once a second, only while the page is visible) and refresh at once on the
-// background's 'prompts-changed' broadcast.
+// admin RPC (about once a second, only while the page is visible). The vault's state (and the
+// background's 'prompts-changed' broadcast) goes through the signals of src/ui/control/store.ts.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { onPromptsChanged } from '../shared/rpc.ts';
 
 export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], intervalMs = 1_000): { data: T | null; error: string | null; refresh: () => Promise<void> } {
   const [data, setData] = useState<T | null>(null);
@@ -28,7 +27,6 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], int
     return () => clearInterval(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
-  useEffect(() => onPromptsChanged(() => void refresh()), [refresh]);
   return { data, error, refresh };
 }
 
