@@ -116,3 +116,27 @@ test('"try a request" says what the guard then decides, and why', async ({ ext }
   await expect(options.getByTestId('options-try-outcome')).toHaveText('ask');
   await expect(options.getByTestId('options-try-text')).toContainText('no rule covers it');
 });
+
+test('keyboard: the tabs move with the arrow keys, Home and End; a confirmation closes with Escape and changes nothing', async ({ ext }) => {
+  await setupAccount(ext);
+  const options = await openOptions(ext, 'sites');
+  await options.getByTestId('options-tab-sites').focus();
+  await options.keyboard.press('ArrowRight');
+  await expect(options.getByTestId('options-tab-overrides')).toHaveAttribute('aria-selected', 'true');
+  await expect(options.getByTestId('options-tab-overrides')).toBeFocused();
+  await options.keyboard.press('End');
+  await expect(options.getByTestId('options-tab-settings')).toHaveAttribute('aria-selected', 'true');
+  await options.keyboard.press('ArrowRight');
+  await expect(options.getByTestId('options-tab-sites')).toHaveAttribute('aria-selected', 'true');
+  await options.keyboard.press('ArrowLeft');
+  await options.keyboard.press('Home');
+  await expect(options.getByTestId('options-tab-sites')).toHaveAttribute('aria-selected', 'true');
+
+  await options.getByTestId('options-tab-accounts').click();
+  await options.getByTestId('options-account-delete').click();
+  await expect(options.getByTestId('confirm')).toBeVisible();
+  await expect(options.getByTestId('confirm-cancel')).toBeFocused();
+  await options.keyboard.press('Escape');
+  await expect(options.getByTestId('confirm')).toHaveCount(0);
+  await expect(options.getByTestId('options-account-row')).toHaveCount(1);
+});
