@@ -73,7 +73,7 @@ export function RestoreCard({ onChanged }: { onChanged: () => void }) {
                 ))}
               </ul>
             )}
-            {plan.kept.length > 0 && <details><summary>{plan.kept.length} kept as they are here (as strict or stricter)</summary><ul>{plan.kept.map((k, i) => <li key={i}>{k}</li>)}</ul></details>}
+            {plan.kept.length > 0 && <details data-testid="options-restore-kept"><summary>{plan.kept.length} kept as they are here (as strict or stricter)</summary><ul>{plan.kept.map((k, i) => <li key={i}>{k}</li>)}</ul></details>}
             {plan.changes.length > 0 && (
               <form class="w-stack" onSubmit={(e) => (e.preventDefault(), void restoring.run(async () => {
                 const r = await admin<{ applied: number; skipped: number; accountsAdded: number }>('restore_apply', { backup: text, password: restorePassword, acceptLoosening: accept, planId: plan.planId });

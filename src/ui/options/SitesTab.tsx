@@ -61,13 +61,13 @@ function SiteCard({ origin }: { origin: string }) {
         }
       >
         {live ? <RuleList grant={live} prefix="options" onChanged={done} /> : <Empty>No live grant: every request asks.</Empty>}
-        <details>
+        <details data-testid="options-add-details">
           <summary>Add a rule</summary>
           <AddRule origin={origin} grant={live} prefix="options" onChanged={done} />
         </details>
         {live && <PermsExport grantId={live.id} />}
         {past.length > 0 && (
-          <details>
+          <details data-testid="options-past-details">
             <summary>{past.length} past grant(s)</summary>
             <ul class="past">{past.map((g) => <PastGrant key={g.id} g={g} />)}</ul>
           </details>
