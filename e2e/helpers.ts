@@ -1,6 +1,8 @@
 // Small helpers shared by the spec files: admin RPC shapes, calls left running in a page,
 // catching the prompt window.
 import type { Page } from '@playwright/test';
+import * as nip44 from 'nostr-tools/nip44';
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { expect, type Extension } from './fixtures.ts';
 
 export const PROMPT_PATH = 'src/ui/prompt/index.html';
@@ -142,4 +144,76 @@ export async function nostrCallWithin<T = unknown>(page: Page, script: string, m
     },
     [script, ms] as const,
   ) as Promise<CallResult<T>>;
+}
+
+// ---- Consent (prompt window) helpers -------------------------------------------------------
+
+/** A signEvent call as a script for startCall / nostrCall. */
+export const signScript = (event: Record<string, unknown>) => `window.nostr.signEvent(${JSON.stringify(event)})`;
+
+/** Waits until the prompt's buttons accept input (they are armed a moment after a request shows). */
+export async function armed(prompt: Page, timeout = 5_000): Promise<void> {
+  await expect(prompt.getByTestId('prompt-allow')).toBeEnabled({ timeout });
+  await expect(prompt.getByTestId('prompt-deny')).toBeEnabled({ timeout });
+}
+
+/** Starts `script` in `page` under `name` and returns the prompt window it opens. */
+export async function callAndCatchPrompt(ext: Extension, page: Page, name: string, script: string): Promise<Page> {
+  const opened = catchPrompt(ext);
+  await startCall(page, name, script);
+  return opened;
+}
+
+/** The background closes an empty prompt window ~300 ms after its queue empties: wait for that. */
+export async function promptClosed(prompt: Page, timeout = 5_000): Promise<void> {
+  if (!prompt.isClosed()) await prompt.waitForEvent('close', { timeout });
+}
+
+/**
+ * Opens `path` of the test site in a new browser window (chrome.windows.create from the admin
+ * page: context.newPage() opens a tab in the same window) and returns its page and window id.
+ */
+export async function openSiteInNewWindow(ext: Extension, path = '/blank.html', base = ext.siteUrl): Promise<{ page: Page; windowId: number }> {
+  const url = `${base}${path}${path.includes('?') ? '&' : '?'}w=${Math.random().toString(36).slice(2)}`;
+  const opened = ext.context.waitForEvent('page', { timeout: 10_000 });
+  const windowId = await ext.adminPage.evaluate(async (u) => (await chrome.windows.create({ url: u, type: 'normal' }))?.id ?? -1, url);
+  expect(windowId, 'chrome.windows.create gave a window id').toBeGreaterThanOrEqual(0);
+  const page = await opened;
+  await page.waitForURL(url);
+  await page.waitForFunction(() => 'nostr' in window);
+  return { page, windowId };
+}
+
+/** The window id of the prompt window's target browser window (its `?for=` parameter). */
+export const promptFor = (prompt: Page) => Number(new URL(prompt.url()).searchParams.get('for'));
+
+/** A NIP-44 payload from a fresh peer to `pubkey`, made in Node: what a site would ask to decrypt. */
+export function nip44From(pubkey: string, plaintext: string, peerSecret: Uint8Array = generateSecretKey()): { peer: string; ciphertext: string; peerSecret: Uint8Array } {
+  const ciphertext = nip44.encrypt(plaintext, nip44.getConversationKey(peerSecret, pubkey));
+  return { peer: getPublicKey(peerSecret), ciphertext, peerSecret };
+}
+
+/**
+ * The open prompt window that shows the request `promptId` on screen (polls every open prompt
+ * page: after a "remember" the background may have replaced the window).
+ */
+export async function promptShowing(ext: Extension, promptId: string, timeout = 5_000): Promise<Page> {
+  let found: Page | undefined;
+  await expect
+    .poll(
+      async () => {
+        for (const p of ext.context.pages()) {
+          if (p.isClosed() || !PROMPT_URL.test(p.url())) continue;
+          const id = await p.getByTestId('prompt').getAttribute('data-prompt-id', { timeout: 200 }).catch(() => null);
+          if (id === promptId) {
+            found = p;
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout, message: `a prompt window showing ${promptId}` },
+    )
+    .toBe(true);
+  return found!;
 }

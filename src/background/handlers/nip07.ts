@@ -23,18 +23,22 @@ export interface SiteContext {
  */
 async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, request: Nip07Request, resumed?: PromptInfo): Promise<Account> {
   let prompt = resumed?.need ? resumed : undefined;
-  for (;;) {
-    try {
-      return ctx.vault.requireActive();
-    } catch (err) {
-      if (!(err instanceof WardenError)) throw err;
-      const need = err.code === 'no_account' ? 'account' : 'unlock';
-      const answer = await ctx.prompts.ask(
-        { ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need },
-        prompt,
-      );
-      prompt = answer.prompt;
+  try {
+    for (;;) {
+      try {
+        return ctx.vault.requireActive();
+      } catch (err) {
+        if (!(err instanceof WardenError)) throw err;
+        const need = err.code === 'no_account' ? 'account' : 'unlock';
+        const answer = await ctx.prompts.ask(
+          { ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need },
+          prompt,
+        );
+        prompt = answer.prompt;
+      }
     }
+  } finally {
+    if (prompt) ctx.prompts.forget(prompt.promptId);
   }
 }
 
@@ -76,14 +80,19 @@ export async function handleNip07(ctx: BackgroundContext, site: SiteContext, req
 
   let approved = resumed.approved;
   let prompt = resumed.prompt?.need ? undefined : resumed.prompt;
-  for (;;) {
-    const result = await runOnce(ctx, site, req, prepared, approved);
-    if (result.type === 'allowed') return result.value;
-    if (result.type === 'refused') throw result.error;
-    // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
-    const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
-    prompt = answer.prompt;
-    approved = answer.type === 'approved';
+  try {
+    for (;;) {
+      const result = await runOnce(ctx, site, req, prepared, approved);
+      if (result.type === 'allowed') return result.value;
+      if (result.type === 'refused') throw result.error;
+      // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
+      const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
+      prompt = answer.prompt;
+      approved = answer.type === 'approved';
+    }
+  } finally {
+    // A rechecked request that did not ask again leaves the queue now.
+    if (prompt) ctx.prompts.forget(prompt.promptId);
   }
 }
 

@@ -94,12 +94,20 @@ describe('PromptQueue', () => {
     q.recheck((p) => p.origin === A);
     const answer = await first;
     expect(answer).toEqual({ type: 'recheck', prompt: info });
-    track(q.ask(req(A)));
+    // Still listed while it goes back through the guard (the window must not close meanwhile),
+    // and still counted against the site's bound.
+    expect(q.list()).toHaveLength(1);
+    const extra = track(q.ask(req(A)));
+    await flush();
+    expect(extra.error?.code).toBe('rate_limited');
     clock = 5_000;
     track(q.ask(req(A), info));
     const again = q.get(info!.promptId);
     expect(again).toMatchObject({ promptId: info!.promptId, createdAt: 1_000 });
-    expect(q.list()).toHaveLength(2);
+    expect(q.list()).toHaveLength(1);
+    // forget() only drops an entry that is being rechecked, not one that waits on an answer.
+    q.forget(info!.promptId);
+    expect(q.list()).toHaveLength(1);
   });
 
   it('times out after timeoutMs with code timeout and leaves the list', async () => {
@@ -161,6 +169,10 @@ describe('PromptQueue', () => {
     expect(a1.value?.type).toBe('recheck');
     expect(a2.value?.type).toBe('recheck');
     expect(b1.settled).toBe(false);
+    // Rechecked entries stay listed, unanswerable, until their new pass ends.
+    expect(q.list().map((p) => p.origin)).toEqual([A, B, A]);
+    expect(q.claim(a1.value!.prompt.promptId)).toBeUndefined();
+    q.forget(a2.value!.prompt.promptId);
     expect(q.list().map((p) => p.origin)).toEqual([B]);
   });
 

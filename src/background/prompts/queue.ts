@@ -39,6 +39,8 @@ export interface Claimed {
 
 interface Waiting extends Claimed {
   timer: ReturnType<typeof setTimeout>;
+  /** Sent back through the guard: still listed (so the window stays), but no longer answerable. */
+  rechecking?: boolean;
 }
 
 export interface PromptQueueOptions {
@@ -120,6 +122,12 @@ export class PromptQueue {
   claim(promptId: string): Claimed | undefined {
     const w = this.waiting.get(promptId);
     if (!w) return undefined;
+    if (w.rechecking) {
+      // Its caller is not waiting on an answer any more: only drop it.
+      this.waiting.delete(promptId);
+      this.changed();
+      return undefined;
+    }
     clearTimeout(w.timer);
     this.waiting.delete(promptId);
     this.changed();
@@ -140,7 +148,21 @@ export class PromptQueue {
 
   /** Sends waiting requests back through the guard: a site's after a remembered answer, or all. */
   recheck(filter: (p: PromptInfo) => boolean): void {
-    for (const info of this.list()) if (filter(info)) this.claim(info.promptId)?.settle('recheck');
+    for (const w of [...this.waiting.values()]) {
+      if (w.rechecking || !filter(w.info)) continue;
+      clearTimeout(w.timer);
+      w.rechecking = true;
+      w.settle('recheck');
+    }
+  }
+
+  /**
+   * Ends a rechecked request's place in the queue once its new pass did not ask again (it was
+   * allowed or refused). Until then it stays listed, so the prompt window does not close and
+   * reopen while a remembered answer works through a long queue.
+   */
+  forget(promptId: string): void {
+    if (this.waiting.get(promptId)?.rechecking) this.claim(promptId);
   }
 
   refuseAll(error: WardenError, filter: (p: PromptInfo) => boolean = () => true): void {

@@ -36,12 +36,13 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
   // A new request on screen re-arms the delay and puts focus back on Deny.
   useEffect(() => {
     setArmed(false);
-    const t = setTimeout(() => {
-      setArmed(true);
-      deny.current?.focus();
-    }, CLICK_DELAY_MS);
+    const t = setTimeout(() => setArmed(true), CLICK_DELAY_MS);
     return () => clearTimeout(t);
   }, [p.promptId]);
+  // Focus once the button is enabled: a disabled button cannot take it.
+  useEffect(() => {
+    if (armed) deny.current?.focus();
+  }, [armed]);
 
   const custom = preset === 'custom';
   const remembers = custom && scope !== 'once';

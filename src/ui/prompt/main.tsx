@@ -11,9 +11,12 @@ import { groupNoun, type PromptView } from './types.ts';
 const forWindow = new URLSearchParams(location.search).get('for');
 const prompts = signal<PromptView[] | null>(null);
 
+let asked = 0;
+/** Replies may arrive out of order: only the newest request's reply is shown. */
 async function refresh(): Promise<void> {
+  const mine = ++asked;
   const { prompts: list } = await admin<{ prompts: PromptView[] }>('list_prompts', forWindow === null ? {} : { windowId: Number(forWindow) });
-  prompts.value = list;
+  if (mine === asked) prompts.value = list;
 }
 
 const same = (a: PromptView, b: PromptView) => a.origin === b.origin && a.method === b.method && a.kind === b.kind;
