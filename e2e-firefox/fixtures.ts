@@ -267,21 +267,25 @@ export function awaitCall<T = unknown>(page: Page, name: string): Promise<CallRe
  */
 export function catchPrompt(ext: Extension, timeout = 15_000): Promise<Page> {
   return new Promise<Page>((ok, fail) => {
-    const timer = setTimeout(() => {
-      ext.browser.off('targetcreated', onTarget);
-      fail(new Error('no prompt window opened'));
-    }, timeout);
-    const onTarget = async (target: Target) => {
-      const page = await target.page().catch(() => null);
-      if (!page) return;
-      try {
-        await settledAt(page, PROMPT_PATH, 3_000);
-      } catch {
-        return; // another page
-      }
+    let settled = false;
+    const finish = (page?: Page) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       ext.browser.off('targetcreated', onTarget);
-      ok(page);
+      if (page) ok(page);
+      else fail(new Error('no prompt window opened'));
+    };
+    const timer = setTimeout(() => finish(), timeout);
+    const onTarget = async (target: Target) => {
+      const page = await target.page().catch(() => null);
+      // A new window starts at about:blank: watch it until it shows the prompt or something else.
+      while (page && !settled && !page.isClosed()) {
+        const path = await page.evaluate(() => (document.readyState === 'loading' ? '' : location.pathname)).catch(() => '');
+        if (path === PROMPT_PATH) return finish(page);
+        if (path && path !== 'blank') return; // another page
+        await sleep(100);
+      }
     };
     ext.browser.on('targetcreated', onTarget);
   });
