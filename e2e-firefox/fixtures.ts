@@ -119,7 +119,8 @@ async function settledAt(page: Page, path: string, timeout = 10_000): Promise<st
 /**
  * Evaluates `expression` in Firefox's parent process (privileged JS) over WebDriver BiDi: possible
  * because Firefox runs with --remote-allow-system-access. Used only to read the event page's state
- * and to set a pref while the browser runs; everything the extension does goes through pages.
+ * and to change its idle timeout (setBackgroundIdle); everything the extension does goes through
+ * pages.
  */
 async function inParent<T>(browser: Browser, expression: string): Promise<T> {
   const connection = (browser as unknown as { connection: { send(method: string, params: object): Promise<{ result: any }> } }).connection;

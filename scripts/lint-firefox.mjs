@@ -1,6 +1,6 @@
 // `npm run lint:firefox`: web-ext lint (Mozilla's addons-linter, as addons.mozilla.org runs it) on
 // dist/firefox. Fails on any error, and on any warning that is not one of the few explained below
-// and in the README ("Firefox: lint warnings"), so a new warning cannot slip in unexplained.
+// and in the README (Chrome and Firefox → web-ext lint), so a new warning cannot slip in unexplained.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import webExt from 'web-ext';

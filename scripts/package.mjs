@@ -62,7 +62,7 @@ if (lint.errors.length || lint.unexplained.length) {
   console.error('web-ext lint found errors or unexplained warnings (npm run lint:firefox): no packages written');
   process.exit(1);
 }
-console.log(`   0 errors, ${lint.explained.length} explained warnings (README: "Firefox: lint warnings")`);
+console.log(`   0 errors, ${lint.explained.length} explained warnings (README: Chrome and Firefox → web-ext lint)`);
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
