@@ -3,7 +3,7 @@
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
 import { capsToCount, decide, describeDecision, windowStart, type Decision, type PolicyClock } from '../policy/decide.ts';
-import type { Outcome, Rule } from '../policy/records.ts';
+import type { ActivityEntry, Outcome, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
 import type { TailCache } from '../db/tailCache.ts';
@@ -55,7 +55,7 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
   // awaits inside them (with a plain arrow, later operations would silently run outside it).
   return deps.serial.run(() =>
     db
-      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => evaluate(deps, req, run, approvedByUser))
+      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.activity], async () => evaluate(deps, req, run, approvedByUser))
       .catch((err: unknown) => {
         deps.tails.clear();
         throw err;
@@ -72,8 +72,13 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
   const tails = logged ? await deps.tails.forEntry(db, req) : null;
   const usage = new Map(await Promise.all(caps.map(async (rule) => [rule.id, await used(deps, req, rule, tails!, clock.now)] as const)));
   const decision = decide(req, records, usage, clock);
-  const note = (outcome: Outcome, reason: string) =>
-    deps.activity.push({ origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now });
+  // In the read-write transaction the activity row shares its commit (a second commit per request
+  // would cost more than the row); a read-only decision writes it behind, in batches.
+  const note = async (outcome: Outcome, reason: string): Promise<void> => {
+    const row = { origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now };
+    if (logged) await db.activity.add(row as ActivityEntry);
+    else deps.activity.push(row);
+  };
 
   if (decision.outcome === 'allow' || (decision.outcome === 'ask' && approvedByUser)) {
     let done: ReturnType<Operation<T>>;
@@ -81,7 +86,7 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
       done = run();
     } catch (err) {
       const error = err instanceof WardenError ? err : fail('invalid_request', `${req.method} failed on this input`);
-      note(error.code === 'locked' ? 'locked' : 'invalid_request', error.message);
+      await note(error.code === 'locked' ? 'locked' : 'invalid_request', error.message);
       return { type: 'refused', error };
     }
     if (tails) {
@@ -94,15 +99,20 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
         ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
         ...(done.eventId ? { eventId: done.eventId } : {}),
       };
-      deps.tails.advance(req, await appendLog(db, entry, tails));
+      const [newTails] = await Promise.all([
+        appendLog(db, entry, tails),
+        note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user'),
+      ]);
+      deps.tails.advance(req, newTails);
+    } else {
+      await note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
     }
-    note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
     return { type: 'allowed', value: done.value };
   }
 
   if (decision.outcome === 'deny') {
     const reason = describeDecision(decision);
-    note('denied', reason);
+    await note('denied', reason);
     return { type: 'refused', error: fail('denied', `Denied by ${reason}`) };
   }
 
@@ -119,10 +129,10 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
     : undefined;
   const reason = describeDecision(decision, frees);
   if (decision.outcome === 'cap_exceeded') {
-    note('cap_exceeded', reason);
+    await note('cap_exceeded', reason);
     return { type: 'refused', error: fail('cap_exceeded', `Usage cap reached: ${reason}`) };
   }
-  note('asked', reason);
+  await note('asked', reason);
   return { type: 'ask', decision, reason };
 }
 

@@ -29,10 +29,13 @@ export async function pruneActivity(db: WardenDb, max = ACTIVITY_MAX_ROWS): Prom
 }
 
 /**
- * Activity rows are written behind the decision, in batches, so the per-request hot path does
- * not pay for them. Readers call flush() first and see every row. A worker stopped within the
+ * Activity rows of decisions made outside a read-write transaction (reads such as getPublicKey)
+ * are written behind the decision, in batches, so that path does not pay for a commit. Readers call flush() first and see every row. A worker stopped within the
  * same tick may lose the last rows; the signing log, which caps count, is never written this way.
  */
+/** Rows wait this long so a burst of reads shares one transaction. */
+const FLUSH_AFTER_MS = 200;
+
 export class ActivityWriter {
   private batch: Omit<ActivityEntry, 'id'>[] = [];
   private flushing: Promise<void> = Promise.resolve();
@@ -44,7 +47,7 @@ export class ActivityWriter {
     this.batch.push(entry);
     if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => void this.flush(), 0);
+      setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
     }
   }
 
