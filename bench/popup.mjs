@@ -66,7 +66,9 @@ function fillLog(page, p) {
  */
 export async function benchPopup({ context, id, admin, log, sites, sizes = [1_000, 100_000], opens = 15 }) {
   const results = [];
-  const { accountId } = (await admin('get_status')).account ?? (await admin('create_account', { password: 'bench popup password', label: 'bench' }));
+  // get_status names the active account's id `id`; create_account answers `accountId`.
+  const active = (await admin('get_status')).account;
+  const accountId = active ? active.id : (await admin('create_account', { password: 'bench popup password', label: 'bench' })).accountId;
   for (const [i, size] of sizes.entries()) {
     const origin = sites[i];
     const { grantId } = await admin('grant', { origin, rules: RULES });

@@ -1,0 +1,109 @@
+// A plain web page (served on http://127.0.0.1) where the extension injects window.nostr. It times
+// the full signEvent round trip, a few cheaper round trips that isolate parts of it, and a raw
+// nostr-tools finalizeEvent in this very page for the ratio.
+import { finalizeEvent, generateSecretKey, verifyEvent, type VerifiedEvent } from 'nostr-tools/pure';
+import { timeBatches, timeBatchesSync, type BatchOptions, type BatchResult } from './timing.ts';
+
+interface Nostr {
+  getPublicKey(): Promise<string>;
+  signEvent(event: unknown): Promise<VerifiedEvent>;
+}
+
+export interface RoundtripBench {
+  ready(): boolean;
+  /** One signEvent, checked: the signature verifies and the pubkey is the account's. */
+  check(pubkey: string): Promise<{ ok: boolean; detail: string }>;
+  raw(o: BatchOptions): BatchResult;
+  /** Raw finalizeEvent and signEvent samples taken in turns, so both see the same machine load. */
+  paired(o: BatchOptions): Promise<{ raw: BatchResult; sign: BatchResult }>;
+  sign(o: BatchOptions): Promise<BatchResult>;
+  pubkey(o: BatchOptions): Promise<BatchResult>;
+  invalid(o: BatchOptions): Promise<BatchResult>;
+  echo(o: BatchOptions): Promise<BatchResult>;
+  concurrent(n: number, rounds: number): Promise<number[]>;
+}
+
+declare global {
+  interface Window {
+    bench: RoundtripBench;
+  }
+}
+
+const nostr = (): Nostr => (window as unknown as { nostr: Nostr }).nostr;
+const sk = generateSecretKey();
+let n = 0;
+const template = () => ({
+  kind: 1,
+  content: `warden bench note ${n++}`,
+  tags: [['t', 'bench']],
+  created_at: Math.floor(Date.now() / 1000),
+});
+
+/** Two same-window postMessage hops (what provider → bridge and bridge → provider cost, minus the listeners' work). */
+function echo(): Promise<void> {
+  const hop = () =>
+    new Promise<void>((resolve) => {
+      const id = Math.random();
+      const onMessage = (event: MessageEvent) => {
+        if ((event.data as { benchEcho?: number } | null)?.benchEcho !== id) return;
+        window.removeEventListener('message', onMessage);
+        resolve();
+      };
+      window.addEventListener('message', onMessage);
+      window.postMessage({ benchEcho: id }, window.location.origin);
+    });
+  return hop().then(hop);
+}
+
+async function expectInvalid(): Promise<void> {
+  try {
+    await nostr().signEvent({ kind: -1, content: 'x', tags: [] });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'invalid_request') return;
+    throw err;
+  }
+  throw new Error('a malformed event was signed');
+}
+
+window.bench = {
+  ready: () => 'nostr' in window,
+  async check(pubkey) {
+    const event = await nostr().signEvent(template());
+    const ok = verifyEvent(event) && event.pubkey === pubkey;
+    return { ok, detail: ok ? `event ${event.id.slice(0, 12)}… verifies` : JSON.stringify(event) };
+  },
+  raw: (o) => timeBatchesSync(() => finalizeEvent(template(), sk), o),
+  sign: (o) => timeBatches(() => nostr().signEvent(template()), o),
+  async paired(o) {
+    const rawFn = () => finalizeEvent(template(), sk);
+    const signFn = () => nostr().signEvent(template());
+    timeBatchesSync(rawFn, { ...o, samples: 0 });
+    await timeBatches(signFn, { ...o, samples: 0 });
+    const raw: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
+    const sign: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
+    const add = (to: BatchResult, r: BatchResult) => {
+      to.perCall.push(...r.perCall);
+      to.singles.push(...r.singles);
+      to.calls += r.calls;
+      to.wallMs += r.wallMs;
+    };
+    for (let s = 0; s < o.samples; s++) {
+      add(raw, timeBatchesSync(rawFn, { batch: o.batch, samples: 1, warmup: 0 }));
+      add(sign, await timeBatches(signFn, { batch: o.batch, samples: 1, warmup: 0 }));
+    }
+    return { raw, sign };
+  },
+  pubkey: (o) => timeBatches(() => nostr().getPublicKey(), o),
+  invalid: (o) => timeBatches(expectInvalid, o),
+  echo: (o) => timeBatches(echo, o),
+  /** `rounds` times: n signEvent calls at once; returns each round's wall time (ms). */
+  async concurrent(count, rounds) {
+    const out: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: count }, () => nostr().signEvent(template())));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  },
+};
