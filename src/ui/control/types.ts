@@ -13,30 +13,9 @@ export interface AccountRow {
   createdAt: number;
 }
 
-export interface RuleUsage {
-  id: number;
-  method: string;
-  kind: number | null;
-  maxUsageCount: number | null;
-  windowSeconds: number | null;
-  createdAt: number;
-  expiresAt: number | null;
-  live: boolean;
-  used: number;
-  freesAt: number | null;
-}
-
-export interface GrantView {
-  id: number;
-  origin: string;
-  accountId: number;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  onCapReached: 'deny' | 'ask';
-  live: boolean;
-  rules: RuleUsage[];
-}
+// The background's own shapes, so the two sides cannot drift apart (type-only: no code comes along).
+export type { GrantView, RuleUsage } from '../../background/siteView.ts';
+import type { GrantView } from '../../background/siteView.ts';
 
 export interface OverrideView {
   id: number;
