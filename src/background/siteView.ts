@@ -10,6 +10,12 @@ import type { WardenDb } from '../db/schema.ts';
 import { countSince, freesAt } from '../db/signingLog.ts';
 import { PAUSE_METHODS } from '../db/control.ts';
 
+/** A grant's fields as every admin result shows them (absent times as null). */
+export function grantFields(g: Grant) {
+  const { id, origin, accountId, createdAt, onCapReached } = g;
+  return { id, origin, accountId, createdAt, expiresAt: g.expiresAt ?? null, revokedAt: g.revokedAt ?? null, onCapReached };
+}
+
 export interface RuleUsage {
   id: number;
   method: Rule['method'];
@@ -81,13 +87,7 @@ export async function siteView(db: WardenDb, origin: string, accountId: number |
       const live = isLive(g, clock.now, clock.sessionId);
       const rules = await db.rules.where('grantId').equals(g.id).toArray();
       views.push({
-        id: g.id,
-        origin: g.origin,
-        accountId: g.accountId,
-        createdAt: g.createdAt,
-        expiresAt: g.expiresAt ?? null,
-        revokedAt: g.revokedAt ?? null,
-        onCapReached: g.onCapReached,
+        ...grantFields(g),
         live,
         rules: await Promise.all(rules.map((r) => ruleUsage(db, g, r, clock, live && isLive(r, clock.now, clock.sessionId)))),
       });

@@ -67,6 +67,17 @@ export class Vault {
     return this.accounts.some((a) => a.id === accountId);
   }
 
+  /** The account an admin call means: the one it names (which must exist), else the active one. */
+  accountIdOrActive(accountId?: number): number {
+    if (accountId !== undefined) {
+      if (!this.has(accountId)) throw fail('not_found', `no account #${accountId}`);
+      return accountId;
+    }
+    const active = this.active();
+    if (!active) throw fail('no_account', 'No Nostr account in the signer yet');
+    return active.id;
+  }
+
   /** The account a site request runs as; refuses with `no_account` or `locked`. */
   requireActive(): Account {
     const a = this.active();

@@ -10,20 +10,11 @@ import { knownSites, siteView } from '../../siteView.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { AdminHandlers } from './types.ts';
 
-function accountFor(ctx: BackgroundContext, accountId?: number): number {
-  if (accountId !== undefined) {
-    if (!ctx.vault.has(accountId)) throw fail('not_found', `no account #${accountId}`);
-    return accountId;
-  }
-  const active = ctx.vault.active();
-  if (!active) throw fail('no_account', 'No Nostr account in the signer yet');
-  return active.id;
-}
 
 export const controlHandlers = {
   explain_request: async (ctx, p) => {
     const status = ctx.vault.status();
-    const accountId = accountFor(ctx, p.accountId);
+    const accountId = ctx.vault.accountIdOrActive(p.accountId);
     const result = await explain(ctx, { origin: p.origin, accountId, method: p.method, kind: p.method === 'sign_event' ? (p.kind ?? null) : null });
     // DESIGN.md §5 step 2 comes first: a locked vault asks to unlock before anything is decided.
     return { ...result, accountId, vault: status.locked ? 'locked' : 'unlocked' };
@@ -34,8 +25,8 @@ export const controlHandlers = {
   },
   list_sites: async (ctx) => ({ origins: await knownSites(ctx.db) }),
   get_tab_site: async (ctx, p) => ({ origin: await tabSitesFor(ctx.session).get(p.tabId) }),
-  pause_site: async (ctx, p) => ({ overrideIds: await pauseSite(ctx.db, p.origin, accountFor(ctx), ctx.clock(), p.expiresAt ?? null) }),
-  resume_site: async (ctx, p) => ({ lifted: await resumeSite(ctx.db, p.origin, accountFor(ctx), ctx.clock()) }),
+  pause_site: async (ctx, p) => ({ overrideIds: await pauseSite(ctx.db, p.origin, ctx.vault.accountIdOrActive(), ctx.clock(), p.expiresAt ?? null) }),
+  resume_site: async (ctx, p) => ({ lifted: await resumeSite(ctx.db, p.origin, ctx.vault.accountIdOrActive(), ctx.clock()) }),
   query_activity: async (ctx, p) => {
     await ctx.activity.flush();
     return queryActivity(ctx.db, p);
@@ -50,7 +41,7 @@ export const controlHandlers = {
   import_perms: async (ctx, p) => {
     const parsed = parsePerms(p.perms);
     if (!parsed.ok) throw fail('invalid_request', `perms: ${parsed.error}`);
-    const r = await importPerms(ctx.db, p.origin, accountFor(ctx, p.accountId), parsed.perms, ctx.clock());
+    const r = await importPerms(ctx.db, p.origin, ctx.vault.accountIdOrActive(p.accountId), parsed.perms, ctx.clock());
     return { grantId: r.grantId, added: r.added.map(({ id, method, kind }) => ({ id, method, kind })), present: r.present };
   },
 } satisfies Partial<AdminHandlers>;

@@ -4,17 +4,9 @@ import type { Grant, Rule } from '../../../policy/records.ts';
 import { addOverride, addRule, createGrant, deleteRule, listPolicies, revokeGrant, revokeOverride, updateRule } from '../../../db/policy.ts';
 import { countSince } from '../../../db/signingLog.ts';
 import type { BackgroundContext } from '../../context.ts';
+import { grantFields } from '../../siteView.ts';
 import type { AdminHandlers } from './types.ts';
 
-function activeAccountId(ctx: BackgroundContext, accountId?: number): number {
-  if (accountId !== undefined) {
-    if (!ctx.vault.has(accountId)) throw fail('not_found', `no account #${accountId}`);
-    return accountId;
-  }
-  const active = ctx.vault.active();
-  if (!active) throw fail('no_account', 'No Nostr account in the signer yet');
-  return active.id;
-}
 
 /** A rule as the RPC shows it, with `used`: the live count in its window. */
 async function ruleView(ctx: BackgroundContext, grant: Grant, rule: Rule, now: number) {
@@ -30,13 +22,7 @@ export const policyHandlers = {
     return {
       grants: await Promise.all(
         grants.map(async (g) => ({
-          id: g.id,
-          origin: g.origin,
-          accountId: g.accountId,
-          createdAt: g.createdAt,
-          expiresAt: g.expiresAt ?? null,
-          revokedAt: g.revokedAt ?? null,
-          onCapReached: g.onCapReached,
+          ...grantFields(g),
           rules: await Promise.all(rules.filter((r) => r.grantId === g.id).map((r) => ruleView(ctx, g, r, now))),
         })),
       ),
@@ -48,7 +34,7 @@ export const policyHandlers = {
   grant: async (ctx, p) => {
     const grantId = await createGrant(
       ctx.db,
-      { origin: p.origin, accountId: activeAccountId(ctx, p.accountId), rules: p.rules, expiresAt: p.expiresAt, onCapReached: p.onCapReached },
+      { origin: p.origin, accountId: ctx.vault.accountIdOrActive(p.accountId), rules: p.rules, expiresAt: p.expiresAt, onCapReached: p.onCapReached },
       ctx.now(),
       ctx.clock().sessionId,
     );
@@ -65,7 +51,7 @@ export const policyHandlers = {
     return {};
   },
   set_override: async (ctx, p) => ({
-    overrideId: await addOverride(ctx.db, { ...p, accountId: activeAccountId(ctx) }, ctx.now()),
+    overrideId: await addOverride(ctx.db, { ...p, accountId: ctx.vault.accountIdOrActive() }, ctx.now()),
   }),
   revoke_override: async (ctx, p) => {
     await revokeOverride(ctx.db, p.overrideId, ctx.now());
