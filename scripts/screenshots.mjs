@@ -2,6 +2,8 @@
 // a key, a site with stacked caps that has signed a few events, a paused site, an override, the
 // activity those requests left. Run: npm run build && node scripts/screenshots.mjs
 import { chromium } from '@playwright/test';
+import * as nip44 from 'nostr-tools/nip44';
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +27,8 @@ const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('servi
 const id = new URL(worker.url()).host;
 const demo = await serveStatic([join(root, 'demo')]);
 const other = await serveStatic([join(root, 'demo')]);
+// The prompt window's size (src/background/prompts/window.ts).
+const PROMPT_SIZE = { width: 460, height: 680 };
 
 const welcome = await welcomeOpened;
 await welcome.setViewportSize({ width: 900, height: 640 });
@@ -119,13 +123,79 @@ const promptOpened = context.waitForEvent('page');
 await asking.fill('#content', 'gm nostr ⚡ — signed through Warden');
 await asking.click('#signEvent');
 const prompt = await promptOpened;
-await prompt.setViewportSize({ width: 440, height: 640 });
+await prompt.setViewportSize(PROMPT_SIZE);
 await prompt.waitForSelector('[data-testid="prompt-allow"]:enabled');
 await prompt.screenshot({ path: join(shots, `prompt-sign${suffix}.png`) });
 await prompt.click('[data-testid="prompt-allow"]');
 await asking.waitForFunction(() => document.getElementById('result').textContent.includes('"sig"'));
 await asking.screenshot({ path: join(shots, `demo-signed${suffix}.png`) });
 fresh.server.close();
+
+// More of the prompt, from a site with no grant (every request asks): a decrypt, a sensitive
+// kind, a queue of several, and a first contact with its presets. Each is denied afterwards.
+if (!prompt.isClosed()) await prompt.waitForEvent('close');
+const { pubkey } = (await admin('get_status')).account;
+const asksSite = await serveStatic([join(root, 'demo')]);
+const asker = await context.newPage();
+await asker.setViewportSize({ width: 900, height: 760 });
+await asker.goto(asksSite.url);
+await asker.waitForFunction(() => 'nostr' in window);
+
+/** Starts window.nostr calls in the page (not awaited) and returns the prompt window they open, armed. */
+async function promptFor(calls) {
+  const opened = context.waitForEvent('page');
+  await asker.evaluate((srcs) => {
+    // eslint-disable-next-line no-new-func
+    window.__asks = [...(window.__asks ?? []), ...srcs.map((src) => new Function(`return (${src})`)().catch((e) => e.code))];
+  }, calls);
+  const shown = await opened;
+  await shown.waitForURL(/\/src\/ui\/prompt\/index\.html/);
+  await shown.setViewportSize(PROMPT_SIZE);
+  if (calls.length > 1) await shown.waitForSelector(`[data-testid="prompt-waiting"]:text("${calls.length - 1} more waiting")`);
+  await shown.waitForSelector('[data-testid="prompt-allow"]:enabled');
+  await shown.waitForTimeout(200);
+  return shown;
+}
+
+/** Denies all that the prompt holds and waits for the window to close. */
+async function dismiss(shown) {
+  const all = await shown.$('[data-testid="prompt-apply-all"]');
+  if (all) await all.check();
+  const closed = shown.waitForEvent('close');
+  await shown.click('[data-testid="prompt-deny"]');
+  await closed;
+}
+
+const peer = generateSecretKey();
+const dm = (text) => nip44.encrypt(text, nip44.getConversationKey(peer, pubkey));
+const decrypt = (text) => `window.nostr.nip44.decrypt(${JSON.stringify(getPublicKey(peer))}, ${JSON.stringify(dm(text))})`;
+const decryptPrompt = await promptFor([decrypt('see you at the meetup')]);
+await decryptPrompt.screenshot({ path: join(shots, `prompt-decrypt${suffix}.png`) });
+await dismiss(decryptPrompt);
+
+const profile = {
+  kind: 0,
+  created_at: Math.floor(Date.now() / 1000),
+  tags: [],
+  content: JSON.stringify({ name: 'alice', about: 'Nostr enthusiast, building things', picture: 'https://example.com/alice.png', nip05: 'alice@example.com' }),
+};
+const sensitivePrompt = await promptFor([`window.nostr.signEvent(${JSON.stringify(profile)})`]);
+await sensitivePrompt.screenshot({ path: join(shots, `prompt-sensitive${suffix}.png`) });
+await dismiss(sensitivePrompt);
+
+const now = Math.floor(Date.now() / 1000);
+const queuePrompt = await promptFor([
+  `window.nostr.signEvent(${JSON.stringify({ kind: 1, created_at: now, tags: [['t', 'nostr']], content: 'Replying to the thread about relays: thanks all!' })})`,
+  ...['one', 'two', 'three', 'four'].map((w) => decrypt(`message ${w}`)),
+  ...[1, 2, 3].map((i) => `window.nostr.signEvent(${JSON.stringify({ kind: 7, created_at: now, tags: [['e', String(i).repeat(64)]], content: '+' })})`),
+]);
+await queuePrompt.screenshot({ path: join(shots, `prompt-queue${suffix}.png`) });
+await dismiss(queuePrompt);
+
+const firstContact = await promptFor(['window.nostr.getPublicKey()']);
+await firstContact.screenshot({ path: join(shots, `prompt-first-contact${suffix}.png`) });
+await dismiss(firstContact);
+asksSite.server.close();
 
 console.log(`screenshots written to ${shots}`);
 await context.close();
