@@ -9,6 +9,7 @@
 //   2. The cap check (countSince over a 1-hour window) and the guard transaction, taken apart,
 //      against signing logs of 1k, 10k, 100k and 1M entries.
 //   3. bench/popup.mjs's benchPopup() (popup open time), when that file is there.
+//   4. bench/prompt.mjs: request → prompt clickable, and click → the page's promise settled.
 //
 // Options: --quick (fewer samples, cap table up to 100k), --no-1m (cap table up to 100k),
 //          --ext-1m (also time the extension round trip at 1M entries; adds a few minutes),
@@ -503,6 +504,29 @@ async function benchPopupPhase(context, results) {
   }
 }
 
+// ---------------------------------------------------------------- phase 4: the prompt (bench/prompt.mjs)
+async function benchPromptPhase(context, results) {
+  log('— phase 4: prompt shown → clickable, click → settled (bench/prompt.mjs) —');
+  const { benchPrompt, promptSummary } = await import(pathToFileURL(join(ROOT, 'bench', 'prompt.mjs')).href);
+  const worker = context.serviceWorkers().at(-1) ?? (await context.waitForEvent('serviceworker'));
+  const id = new URL(worker.url()).host;
+  const adminPage = await context.newPage();
+  await adminPage.goto(`chrome-extension://${id}/src/ui/options/index.html`);
+  const admin = async (method, params = {}) => {
+    const reply = await adminPage.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params]);
+    if (!reply?.ok) throw new Error(`${method}: ${reply?.error?.code} ${reply?.error?.message}`);
+    return reply.result;
+  };
+  // A site of its own, with no grant: every signEvent asks.
+  const server = await serveStatic([PAGES_DIR]);
+  try {
+    results.prompt = promptSummary(await benchPrompt({ context, admin, log, site: `${server.url}/roundtrip.html` }));
+  } finally {
+    await adminPage.close();
+    server.server.close();
+  }
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   const la = loadavg();
@@ -541,6 +565,7 @@ async function main() {
     if (!ARGS.has('--caps-only')) await attempt('phase 1', () => benchExtension(context, sites, results));
     if (!ARGS.has('--ext-only')) await attempt('phase 2', () => benchCaps(context, sites[0], results));
     if (!ARGS.has('--caps-only') && !ARGS.has('--no-popup')) await attempt('phase 3', () => benchPopupPhase(context, results));
+    if (!ARGS.has('--caps-only') && !ARGS.has('--no-prompt')) await attempt('phase 4', () => benchPromptPhase(context, results));
   } finally {
     await context?.close().catch(() => {});
     for (const s of sites) s.server.close();
@@ -550,7 +575,7 @@ async function main() {
   summary(results);
 }
 
-function summary({ ext, caps, idle, popup }) {
+function summary({ ext, caps, idle, popup, prompt }) {
   const ms = (st, key = 'p50') => (st ? `${fmt(st[key])} ms` : 'n/a');
   console.log('\n================================ Warden bench summary ================================');
   console.log('p50/p99 are of per-call means over batches of sequential calls (the page timer is 0.1 ms).');
@@ -615,6 +640,7 @@ function summary({ ext, caps, idle, popup }) {
     console.log(`   spread (quiet p50s): guard + sign ${spread('guardSign', 'quiet')}; tight caps ${spread('guardTight', 'quiet')}`);
   }
   if (popup) console.log(`\n3) ${popup.trimStart()}`);
+  if (prompt) console.log(`\n4) ${prompt}`);
   const pct = (x) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(0)} %`);
   console.log(`\ntotal bench time ${((Date.now() - T0) / 1000).toFixed(0)} s; CPUs idle before ${pct(idle?.start)}, after ${pct(idle?.end)}; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
