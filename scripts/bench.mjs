@@ -477,13 +477,8 @@ async function benchCaps(context, site, results) {
   await page.close();
 }
 
-// ---------------------------------------------------------------- phase 3: the popup (bench/popup.mjs)
-/** Runs bench/popup.mjs's benchPopup() (written alongside, for this script) in the same browser. */
-async function benchPopupPhase(context, results) {
-  const file = join(ROOT, 'bench', 'popup.mjs');
-  if (!existsSync(file)) return;
-  log('— phase 3: popup open time (bench/popup.mjs) —');
-  const { benchPopup, popupSummary } = await import(pathToFileURL(file).href);
+/** The extension's id and an admin RPC client on one of its pages. */
+async function extensionAdmin(context) {
   const worker = context.serviceWorkers().at(-1) ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
   const adminPage = await context.newPage();
@@ -493,6 +488,17 @@ async function benchPopupPhase(context, results) {
     if (!reply?.ok) throw new Error(`${method}: ${reply?.error?.code} ${reply?.error?.message}`);
     return reply.result;
   };
+  return { id, adminPage, admin };
+}
+
+// ---------------------------------------------------------------- phase 3: the popup (bench/popup.mjs)
+/** Runs bench/popup.mjs's benchPopup() (written alongside, for this script) in the same browser. */
+async function benchPopupPhase(context, results) {
+  const file = join(ROOT, 'bench', 'popup.mjs');
+  if (!existsSync(file)) return;
+  log('— phase 3: popup open time (bench/popup.mjs) —');
+  const { benchPopup, popupSummary } = await import(pathToFileURL(file).href);
+  const { id, adminPage, admin } = await extensionAdmin(context);
   // Origins of their own: each scope is filled before its first request.
   const servers = await Promise.all([0, 1].map(() => serveStatic([PAGES_DIR])));
   try {
@@ -508,15 +514,7 @@ async function benchPopupPhase(context, results) {
 async function benchPromptPhase(context, results) {
   log('— phase 4: prompt shown → clickable, click → settled (bench/prompt.mjs) —');
   const { benchPrompt, promptSummary } = await import(pathToFileURL(join(ROOT, 'bench', 'prompt.mjs')).href);
-  const worker = context.serviceWorkers().at(-1) ?? (await context.waitForEvent('serviceworker'));
-  const id = new URL(worker.url()).host;
-  const adminPage = await context.newPage();
-  await adminPage.goto(`chrome-extension://${id}/src/ui/options/index.html`);
-  const admin = async (method, params = {}) => {
-    const reply = await adminPage.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params]);
-    if (!reply?.ok) throw new Error(`${method}: ${reply?.error?.code} ${reply?.error?.message}`);
-    return reply.result;
-  };
+  const { adminPage, admin } = await extensionAdmin(context);
   // A site of its own, with no grant: every signEvent asks.
   const server = await serveStatic([PAGES_DIR]);
   try {
