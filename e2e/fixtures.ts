@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serveStatic } from '../scripts/serve-demo.mjs';
+import { CHROMIUM_FLAGS } from '../scripts/browsers.mjs';
 
 // The global setup snapshots dist/chrome so that a rebuild during the run cannot break a launch.
 export const EXTENSION_DIR = process.env.WARDEN_EXTENSION_DIR ?? resolve(import.meta.dirname, '..', 'dist', 'chrome');
@@ -40,13 +41,7 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_FLAGS,
     ],
   });
   let worker: Worker;

@@ -25,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { serveStatic } from './serve-demo.mjs';
+import { CHROMIUM_FLAGS } from './browsers.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ARGS = new Set(process.argv.slice(2));
@@ -550,13 +551,7 @@ async function main() {
       args: [
         `--disable-extensions-except=${extDir}`,
         `--load-extension=${extDir}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_FLAGS,
       ],
     });
     log(`chromium ${context.browser()?.version() ?? ''} up; bench pages on ${sites.map((s) => s.url).join(', ')}`);
