@@ -10,6 +10,7 @@ import type { SessionStore } from '../vault/sessionStore.ts';
 import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
 import { Serial } from './serial.ts';
 import { PromptResume } from './prompts/resume.ts';
+import { TabSites } from './tabSites.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -32,6 +33,8 @@ export interface BackgroundContext {
   vault: Vault;
   prompts: PromptQueue;
   resume: PromptResume;
+  /** The site each tab's top frame last asked from (the popup's "current site"). */
+  tabSites: TabSites;
   session: SessionStore;
   now: () => number;
   clock: () => PolicyClock;
@@ -80,6 +83,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     vault,
     prompts,
     resume,
+    tabSites: new TabSites(opts.session),
     session: opts.session,
     now,
     clock: () => ({ now: now(), sessionId }),

@@ -1,11 +1,11 @@
 // "Try a request": what the guard would decide right now, and why — the same records (through the
 // same policy cache), the same counts from the signing log and the same pure decide(), without
 // crypto and without writing anything (no signing-log entry, no activity row).
-import { capsToCount, decide, describeDecision, windowStart, type PolicyClock } from '../policy/decide.ts';
-import { isConsequential } from '../shared/methods.ts';
+import { capsToCount, decide, describeDecision, type PolicyClock } from '../policy/decide.ts';
+import { isConsequential, takesKind } from '../shared/methods.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
-import { countSince, freesAt } from '../db/signingLog.ts';
+import { ruleUsage } from '../db/usage.ts';
 import type { GuardRequest } from './guard.ts';
 
 export interface CapUsage {
@@ -40,18 +40,14 @@ export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanati
   const { db } = deps;
   return db.transaction('r', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => {
     const clock = deps.clock();
-    const kind = req.method === 'sign_event' ? req.kind : null;
+    const kind = takesKind(req.method) ? req.kind : null;
     const request = { ...req, kind };
     const records = await deps.policy.load(req.origin, req.accountId, clock.now);
     const rules = isConsequential(req.method) ? capsToCount(request, records, clock) : [];
     const caps: CapUsage[] = [];
     for (const rule of rules) {
-      const scope = { origin: req.origin, accountId: req.accountId, method: req.method, kind: rule.kind };
-      const since = windowStart(rule, clock.now);
-      const used = await countSince(db, scope, since);
+      const { used, freesAt } = await ruleUsage(db, req, rule, clock, { frees: 'always' });
       const max = rule.maxUsageCount ?? Infinity;
-      const windowMs = rule.windowSeconds === null ? null : rule.windowSeconds * 1000;
-      const frees = used === 0 ? Infinity : await freesAt(db, scope, since, windowMs, used, Math.min(used, max));
       caps.push({
         ruleId: rule.id,
         grantId: rule.grantId,
@@ -59,7 +55,7 @@ export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanati
         windowSeconds: rule.windowSeconds,
         used,
         left: Math.max(0, max - used),
-        freesAt: Number.isFinite(frees) ? frees : null,
+        freesAt,
       });
     }
     const decision = decide(request, records, new Map(caps.map((c) => [c.ruleId, c.used])), clock);

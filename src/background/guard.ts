@@ -2,13 +2,14 @@
 // all in one read-write transaction (DESIGN.md §5 step 6). No handler checks permission itself.
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
-import { capsToCount, decide, describeDecision, windowStart, type Decision, type PolicyClock } from '../policy/decide.ts';
-import type { ActivityEntry, Outcome, Rule } from '../policy/records.ts';
+import { capsToCount, decide, describeDecision, type Decision, type PolicyClock } from '../policy/decide.ts';
+import type { ActivityEntry, Outcome } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
 import type { TailCache } from '../db/tailCache.ts';
 import type { ActivityWriter } from '../db/activity.ts';
-import { appendLog, countSince, freesAt, type EntryTails } from '../db/signingLog.ts';
+import { appendLog } from '../db/signingLog.ts';
+import { ruleUsage, type Usage } from '../db/usage.ts';
 import type { Serial } from './serial.ts';
 
 export interface GuardRequest {
@@ -70,8 +71,12 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
   const caps = capsToCount(req, records, clock);
   const logged = isConsequential(req.method);
   const tails = logged ? await deps.tails.forEntry(db, req) : null;
-  const usage = new Map(await Promise.all(caps.map(async (rule) => [rule.id, await used(deps, req, rule, tails!, clock.now)] as const)));
-  const decision = decide(req, records, usage, clock);
+  const usage = new Map<number, Usage>(
+    await Promise.all(
+      caps.map(async (rule) => [rule.id, await ruleUsage(db, req, rule, clock, { tail: rule.kind === null ? tails!.method : tails!.kind, frees: 'if_spent' })] as const),
+    ),
+  );
+  const decision = decide(req, records, new Map([...usage].map(([id, u]) => [id, u.used])), clock);
   // In the read-write transaction the activity row shares its commit (a second commit per request
   // would cost more than the row); a read-only decision writes it behind, in batches.
   const note = async (outcome: Outcome, reason: string): Promise<void> => {
@@ -117,32 +122,11 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
   }
 
   const spent = decision.outcome === 'cap_exceeded' || decision.reason === 'cap_reached' ? decision : null;
-  const frees = spent
-    ? await freesAt(
-        db,
-        { ...req, kind: spent.rule.kind },
-        windowStart(spent.rule, clock.now),
-        spent.rule.windowSeconds === null ? null : spent.rule.windowSeconds * 1000,
-        spent.used,
-        spent.rule.maxUsageCount ?? 0,
-      )
-    : undefined;
-  const reason = describeDecision(decision, frees);
+  const reason = describeDecision(decision, spent ? (usage.get(spent.rule.id)?.freesAt ?? Infinity) : undefined);
   if (decision.outcome === 'cap_exceeded') {
     await note('cap_exceeded', reason);
     return { type: 'refused', error: fail('cap_exceeded', `Usage cap reached: ${reason}`) };
   }
   await note('asked', reason);
   return { type: 'ask', decision, reason };
-}
-
-/**
- * A rule's usage in its window. A scope whose newest entry has position n holds at most n
- * entries, so when n is below the cap the cap cannot be spent and no seek is needed.
- */
-async function used(deps: GuardDeps, req: GuardRequest, rule: Rule, tails: EntryTails, now: number): Promise<number> {
-  const tail = rule.kind === null ? tails.method : tails.kind;
-  if (!tail) return 0;
-  if (tail.seq < (rule.maxUsageCount ?? Infinity)) return tail.seq;
-  return countSince(deps.db, { ...req, kind: rule.kind }, windowStart(rule, now), tail);
 }

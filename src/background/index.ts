@@ -4,11 +4,14 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { createContext } from './context.ts';
 import { createRouter } from './router.ts';
 import { AUTOLOCK_ALARM, createAutoLock } from './autolock.ts';
-import { wireControl } from './control.ts';
 import { PromptWindows } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
+import { pruneLogs } from '../db/retention.ts';
 import { fail } from '../shared/errors.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
+
+const RETENTION_ALARM = 'warden-retention';
+const WELCOME_PATH = 'src/ui/options/index.html?welcome=1';
 
 const session: SessionStore = {
   get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
@@ -27,18 +30,34 @@ const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
-wireControl(ctx); // popup/options: welcome page, tab → site notes, log retention
 
 // A tab that closes or navigates away cancels the requests it was waiting on (THREATS.md 23).
 const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);
-browser.tabs.onRemoved.addListener((tabId) => cancelTab(tabId, 'The requesting tab was closed'));
+browser.tabs.onRemoved.addListener((tabId) => {
+  cancelTab(tabId, 'The requesting tab was closed');
+  ctx.tabSites.forget(tabId);
+});
 browser.tabs.onUpdated.addListener((tabId, change) => {
   if (change.status === 'loading') cancelTab(tabId, 'The requesting page navigated away');
 });
 
+// First run: a new install with no key opens the welcome page (create or import a key).
+// Firefox's temporary add-ons (web-ext, test runners) skip it.
+browser.runtime.onInstalled.addListener((details) => {
+  if (details.reason !== 'install' || details.temporary) return;
+  void ctx.ready.then(async () => {
+    if (!ctx.vault.status().hasAccount) await browser.tabs.create({ url: browser.runtime.getURL(WELCOME_PATH) });
+  });
+});
+
+// Alarms survive worker stops: auto-lock every 30 s, log retention hourly.
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();
+  if (alarm.name === RETENTION_ALARM) void ctx.ready.then(() => pruneLogs(ctx.db, ctx.clock)).catch(() => {});
 });
-void browser.alarms.get(AUTOLOCK_ALARM).then((existing) => {
-  if (!existing) void browser.alarms.create(AUTOLOCK_ALARM, { periodInMinutes: 0.5 });
-});
+const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinutes?: number }) =>
+  void browser.alarms.get(name).then((existing) => {
+    if (!existing) void browser.alarms.create(name, info);
+  });
+ensureAlarm(AUTOLOCK_ALARM, { periodInMinutes: 0.5 });
+ensureAlarm(RETENTION_ALARM, { periodInMinutes: 60, delayInMinutes: 1 });

@@ -6,9 +6,8 @@ import {
   describeIssue,
   isAdminMethod,
   nip07EnvelopeSchema,
-  nip07ParamSchemas,
+  parseNip07Request,
   type AdminMethod,
-  type Nip07Request,
 } from '../shared/protocol.ts';
 import type { BackgroundContext } from './context.ts';
 import { adminHandlers } from './handlers/admin/index.ts';
@@ -51,12 +50,14 @@ type AdminParamsAny = ReturnType<(typeof adminParamSchemas)[AdminMethod]['parse'
 async function routeNip07(ctx: BackgroundContext, message: unknown, sender: SenderInfo): Promise<unknown> {
   const envelope = nip07EnvelopeSchema.safeParse(message);
   if (!envelope.success) throw fail('invalid_request', describeIssue(envelope.error));
-  const { method } = envelope.data;
-  const params = nip07ParamSchemas[method].safeParse(envelope.data.params ?? {});
-  if (!params.success) throw fail('invalid_request', describeIssue(params.error));
-  // The origin comes from the browser, never from the message (THREATS.md 1).
+  const parsed = parseNip07Request(envelope.data.method, envelope.data.params ?? {});
+  if (!parsed.ok) throw fail('invalid_request', describeIssue(parsed.error));
+  // The origin comes from the browser, never from the message (THREATS.md 1), and is worked out
+  // once per message: everything below uses this value.
   const origin = siteOrigin(sender);
-  const request = { method, params: params.data } as Nip07Request;
-  const site = { origin, requestId: envelope.data.id, tabId: sender.tab?.id, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
-  return handleNip07(ctx, site, request);
+  const tabId = sender.tab?.id;
+  // The popup's "current site": only a tab's top frame speaks for the tab.
+  if (tabId !== undefined && !sender.frameId) ctx.tabSites.note(tabId, origin);
+  const site = { origin, requestId: envelope.data.id, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
+  return handleNip07(ctx, site, parsed.request);
 }

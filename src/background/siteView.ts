@@ -3,12 +3,12 @@
 // its latest activity. Polled about once a second while the popup is open, so it costs a few index
 // seeks per rule whatever the size of the signing log.
 import Dexie from 'dexie';
-import { windowStart, type PolicyClock } from '../policy/decide.ts';
+import type { PolicyClock } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
 import type { Grant, Override, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
-import { countSince, freesAt } from '../db/signingLog.ts';
-import { PAUSE_METHODS } from '../db/control.ts';
+import { ruleUsage } from '../db/usage.ts';
+import { isPaused } from '../db/sitePause.ts';
 
 /** A grant's fields as every admin result shows them (absent times as null). */
 export function grantFields(g: Grant) {
@@ -55,13 +55,9 @@ const overrideView = (o: Override, clock: PolicyClock) => ({
   live: isLive(o, clock.now, clock.sessionId),
 });
 
-export async function ruleUsage(db: WardenDb, grant: Grant, rule: Rule, clock: PolicyClock, live: boolean): Promise<RuleUsage> {
-  const scope = { origin: grant.origin, accountId: grant.accountId, method: rule.method, kind: rule.kind };
-  const since = windowStart(rule, clock.now);
-  const used = live ? await countSince(db, scope, since) : 0;
-  const windowMs = rule.windowSeconds === null ? null : rule.windowSeconds * 1000;
-  const max = rule.maxUsageCount ?? used;
-  const frees = used > 0 && windowMs !== null ? await freesAt(db, scope, since, windowMs, used, Math.min(used, max)) : Infinity;
+/** A rule with its live usage; a rule that is not live counts nothing. */
+export async function ruleView(db: WardenDb, grant: Grant, rule: Rule, clock: PolicyClock, live: boolean): Promise<RuleUsage> {
+  const { used, freesAt } = live ? await ruleUsage(db, grant, rule, clock, { frees: 'always' }) : { used: 0, freesAt: null };
   return {
     id: rule.id,
     method: rule.method,
@@ -72,7 +68,7 @@ export async function ruleUsage(db: WardenDb, grant: Grant, rule: Rule, clock: P
     expiresAt: rule.expiresAt ?? null,
     live,
     used,
-    freesAt: Number.isFinite(frees) ? frees : null,
+    freesAt,
   };
 }
 
@@ -89,11 +85,11 @@ export async function siteView(db: WardenDb, origin: string, accountId: number |
       views.push({
         ...grantFields(g),
         live,
-        rules: await Promise.all(rules.map((r) => ruleUsage(db, g, r, clock, live && isLive(r, clock.now, clock.sessionId)))),
+        rules: await Promise.all(rules.map((r) => ruleView(db, g, r, clock, live && isLive(r, clock.now, clock.sessionId)))),
       });
     }
     const ov = overrides.map((o) => overrideView(o, clock));
-    const paused = PAUSE_METHODS.every((m) => ov.some((o) => o.live && o.effect === 'deny' && o.kind === null && o.method === m));
+    const paused = isPaused(ov);
     const activity = await db.activity.where('[origin+id]').between([origin, Dexie.minKey], [origin, Dexie.maxKey]).reverse().limit(activityLimit).toArray();
     return { origin, accountId, grants: views, overrides: ov.sort((a, b) => Number(b.live) - Number(a.live) || b.id - a.id), paused, activity };
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TabSites, tabSitesFor } from './tabSites.ts';
+import { TabSites } from './tabSites.ts';
+import { createContext } from './context.ts';
+import { createRouter } from './router.ts';
+import { WardenDb } from '../db/schema.ts';
+import { uniqueDbName, waitFor } from '../test/fixtures.ts';
+import { fail } from '../shared/errors.ts';
 import { MemorySessionStore } from '../vault/sessionStore.ts';
 
 describe('TabSites', () => {
@@ -20,9 +25,20 @@ describe('TabSites', () => {
     expect(await sites.get(99)).toBeNull();
   });
 
-  it('one instance per session store', () => {
-    const s = new MemorySessionStore();
-    expect(tabSitesFor(s)).toBe(tabSitesFor(s));
-    expect(tabSitesFor(s)).not.toBe(tabSitesFor(new MemorySessionStore()));
+  it('the router notes the site of a tab\'s top frame once it has the origin, and get_tab_site reads that note', async () => {
+    const ctx = createContext({ db: new WardenDb(uniqueDbName('tabs')), session: new MemorySessionStore(), extensionOrigin: 'chrome-extension://abc' });
+    const route = createRouter(ctx);
+    const ask = (url: string, frameId: number) =>
+      route({ type: 'nip07', id: 'req-0001', method: 'get_relays', params: {} }, { url, origin: new URL(url).origin, tab: { id: 5, url: 'https://top.example/' }, frameId });
+    // With no key yet both wait on a prompt; the note is taken before that.
+    const waiting = [ask('https://top.example/page', 0)];
+    await waitFor(() => ctx.prompts.list().length === 1);
+    waiting.push(ask('https://framed.example/widget', 2)); // an embedded frame does not speak for the tab
+    await waitFor(() => ctx.prompts.list().length === 2);
+    const reply = await route({ type: 'admin', method: 'get_tab_site', params: { tabId: 5 } }, { url: 'chrome-extension://abc/src/ui/popup/index.html' });
+    expect(reply).toEqual({ ok: true, result: { origin: 'https://top.example' } });
+    ctx.prompts.refuseAll(fail('denied', 'test over'));
+    await Promise.all(waiting);
+    ctx.db.close();
   });
 });

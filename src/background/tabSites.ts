@@ -25,12 +25,3 @@ export class TabSites {
     void this.session.remove(key(tabId)).catch(() => {});
   }
 }
-
-const bySession = new WeakMap<SessionStore, TabSites>();
-
-/** One TabSites per session store: the background's wiring and its admin handler share it. */
-export function tabSitesFor(session: SessionStore): TabSites {
-  let t = bySession.get(session);
-  if (!t) bySession.set(session, (t = new TabSites(session)));
-  return t;
-}

@@ -2,7 +2,7 @@
 // Errors carrying a `code` (DESIGN.md §6). Every call settles: answered, refused or timed out.
 import { PAGE_REPLY, PAGE_REQUEST, PROVIDER_TIMEOUT_MS, unguessableId } from '../shared/channel.ts';
 import { fromWireError, type ErrorCode } from '../shared/errors.ts';
-import type { Method } from '../shared/methods.ts';
+import { METHOD_TABLE, METHODS, type Method } from '../shared/methods.ts';
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -51,18 +51,19 @@ function call(method: Method, params: Record<string, unknown>): Promise<never> {
   });
 }
 
-const nostr = Object.freeze({
-  getPublicKey: (): Promise<string> => call('get_public_key', {}),
-  signEvent: (event: unknown): Promise<unknown> => call('sign_event', { event }),
-  getRelays: (): Promise<Record<string, { read: boolean; write: boolean }>> => call('get_relays', {}),
-  nip04: Object.freeze({
-    encrypt: (pubkey: string, plaintext: string): Promise<string> => call('nip04_encrypt', { pubkey, plaintext }),
-    decrypt: (pubkey: string, ciphertext: string): Promise<string> => call('nip04_decrypt', { pubkey, ciphertext }),
-  }),
-  nip44: Object.freeze({
-    encrypt: (pubkey: string, plaintext: string): Promise<string> => call('nip44_encrypt', { pubkey, plaintext }),
-    decrypt: (pubkey: string, ciphertext: string): Promise<string> => call('nip44_decrypt', { pubkey, ciphertext }),
-  }),
-});
+/** window.nostr, built from the method table: each call turns its arguments into named params. */
+function buildNostr(): Readonly<Record<string, unknown>> {
+  const root: Record<string, unknown> = {};
+  for (const method of METHODS) {
+    const { call: path, args } = METHOD_TABLE[method];
+    const fn = (...values: unknown[]) => call(method, Object.fromEntries(args.map((name, i) => [name, values[i]])));
+    const [head, leaf] = path.split('.') as [string, string?];
+    if (leaf === undefined) root[head] = fn;
+    else ((root[head] ??= {}) as Record<string, unknown>)[leaf] = fn;
+  }
+  // Frozen all the way down: a page script cannot swap a call for its own.
+  for (const value of Object.values(root)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+  return Object.freeze(root);
+}
 
-(window as unknown as { nostr: typeof nostr }).nostr = nostr;
+(window as unknown as { nostr: unknown }).nostr = buildNostr();

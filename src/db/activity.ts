@@ -1,6 +1,7 @@
 // What the user reads about every decision. Bounded: old rows are pruned, unlike the signing log.
 import Dexie from 'dexie';
-import type { ActivityEntry } from '../policy/records.ts';
+import type { Method } from '../shared/methods.ts';
+import type { ActivityEntry, Outcome } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import { keysetPage, type Page } from './keyset.ts';
 
@@ -8,17 +9,6 @@ export const ACTIVITY_MAX_ROWS = 50_000;
 
 export function appendActivity(db: WardenDb, entry: Omit<ActivityEntry, 'id'>): Promise<unknown> {
   return db.activity.add(entry);
-}
-
-export async function pageActivity(
-  db: WardenDb,
-  q: { origin?: string | undefined; before?: number | undefined; limit: number },
-): Promise<Page<ActivityEntry>> {
-  const upper = q.before ?? Dexie.maxKey;
-  const collection = q.origin
-    ? db.activity.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false)
-    : db.activity.where('id').below(upper);
-  return keysetPage(collection, q.limit);
 }
 
 /** Keeps the newest `max` rows. */
@@ -58,4 +48,20 @@ export class ActivityWriter {
     if (rows.length) this.flushing = this.flushing.then(() => this.db.activity.bulkAdd(rows as ActivityEntry[])).then(() => undefined, () => undefined);
     return this.flushing;
   }
+}
+
+export interface ActivityQuery {
+  origin?: string | undefined;
+  method?: Method | undefined;
+  outcome?: Outcome | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paged by id; the origin is a key range, method and outcome a filter over it (activity is bounded). */
+export function pageActivity(db: WardenDb, q: ActivityQuery): Promise<Page<ActivityEntry>> {
+  const upper = q.before ?? Dexie.maxKey;
+  let c = q.origin ? db.activity.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false) : db.activity.where('id').below(upper);
+  if (q.method || q.outcome) c = c.filter((e) => (!q.method || e.method === q.method) && (!q.outcome || e.outcome === q.outcome));
+  return keysetPage(c, q.limit);
 }

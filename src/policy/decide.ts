@@ -44,7 +44,7 @@ function covers(scope: { method: Method; kind: number | null }, req: PolicyReque
 
 /** A cap binds on every request its (method, kind) counts, sensitive kinds included. */
 function capBinds(rule: Rule, req: PolicyRequest): boolean {
-  return rule.method === req.method && (rule.kind === null || rule.kind === req.kind) && rule.maxUsageCount !== null;
+  return sameMethod(rule.method, req.method) && (rule.kind === null || rule.kind === req.kind) && rule.maxUsageCount !== null;
 }
 
 function liveGrants(records: PolicyRecords, clock: PolicyClock): Grant[] {

@@ -1,6 +1,6 @@
 // The page ↔ content-bridge channel (window.postMessage within one window). No dependencies:
 // the MAIN-world provider and the bridge load on every page and must stay small.
-import { METHODS, type Method } from './methods.ts';
+import { isMethod, type Method } from './methods.ts';
 
 export const PAGE_REQUEST = 'warden:request';
 export const PAGE_REPLY = 'warden:reply';
@@ -25,7 +25,7 @@ export function isPageRequest(data: unknown): data is PageRequestMessage {
     typeof d.id === 'string' &&
     REQUEST_ID.test(d.id) &&
     typeof d.method === 'string' &&
-    (METHODS as readonly string[]).includes(d.method)
+    isMethod(d.method)
   );
 }
 

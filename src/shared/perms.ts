@@ -1,6 +1,6 @@
 // NIP-46 `perms` strings (`sign_event:1,nip44_encrypt`) ↔ grant rules. Pure: used by the options
 // page to preview an import and by the background to apply it.
-import { METHODS, type Method } from './methods.ts';
+import { isMethod, METHODS, takesKind, type Method } from './methods.ts';
 
 export interface Perm {
   method: Method;
@@ -25,11 +25,11 @@ export function parsePerms(text: string): PermsParse {
   for (const item of items) {
     const m = /^([a-z0-9_]+)(?::(\d{1,5}))?$/.exec(item);
     if (!m) return { ok: false, error: `not a permission: "${item.slice(0, 40)}"` };
-    const method = m[1] as Method;
-    if (!(METHODS as readonly string[]).includes(method)) return { ok: false, error: `unknown method: "${method.slice(0, 40)}"` };
+    const method = m[1]!;
+    if (!isMethod(method)) return { ok: false, error: `unknown method: "${method.slice(0, 40)}"` };
     let kind: number | null = null;
     if (m[2] !== undefined) {
-      if (method !== 'sign_event') return { ok: false, error: `only sign_event takes a kind: "${item}"` };
+      if (!takesKind(method)) return { ok: false, error: `only sign_event takes a kind: "${item}"` };
       kind = Number(m[2]);
       if (kind > 65_535) return { ok: false, error: `kind out of range: "${item}"` };
     }
@@ -50,6 +50,6 @@ export function formatPerms(rules: readonly { method: Method; kind: number | nul
     const [mb, kb] = order(b);
     return ma - mb || ka - kb;
   });
-  for (const r of sorted) keys.add(r.method === 'sign_event' && r.kind !== null ? `${r.method}:${r.kind}` : r.method);
+  for (const r of sorted) keys.add(takesKind(r.method) && r.kind !== null ? `${r.method}:${r.kind}` : r.method);
   return [...keys].join(',');
 }

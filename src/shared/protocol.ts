@@ -1,7 +1,7 @@
 // The wire contract: every message that crosses a boundary is parsed by a schema from this file.
 import { z } from 'zod';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { METHODS } from './methods.ts';
+import { METHODS, type Method } from './methods.ts';
 
 /** Documented limits: an event or payload above them is refused as invalid_request. */
 export const LIMITS = {
@@ -71,6 +71,7 @@ const encryptParams = z.strictObject({ pubkey: peerPubkey, plaintext: z.string()
 const decryptParams = (payload: z.ZodString) => z.strictObject({ pubkey: peerPubkey, ciphertext: payload.max(LIMITS.ciphertextChars) });
 const noParams = z.strictObject({});
 
+/** Each method's params: a method without a schema here fails to compile. */
 export const nip07ParamSchemas = {
   get_public_key: noParams,
   get_relays: noParams,
@@ -79,7 +80,23 @@ export const nip07ParamSchemas = {
   nip04_decrypt: decryptParams(nip04Payload),
   nip44_encrypt: encryptParams,
   nip44_decrypt: decryptParams(nip44Payload),
-} as const;
+} as const satisfies { readonly [M in Method]: z.ZodType };
+
+export type Nip07Params = { [M in Method]: z.infer<(typeof nip07ParamSchemas)[M]> };
+/** A validated window.nostr request: the method and its params, tied together. */
+export type Nip07Request<M extends Method = Method> = { [K in M]: { method: K; params: Nip07Params[K] } }[M];
+
+// Seen through this type, indexing by a generic method keeps the method and its params tied,
+// so the parsed request needs no cast.
+const paramSchemaOf: { readonly [M in Method]: z.ZodType<Nip07Params[M]> } = nip07ParamSchemas;
+
+/** Validates a method's params; the request it returns has the method and its params tied. */
+export function parseNip07Request<M extends Method>(method: M, params: unknown): { ok: true; request: Nip07Request<M> } | { ok: false; error: z.ZodError } {
+  const parsed = paramSchemaOf[method].safeParse(params);
+  if (!parsed.success) return { ok: false, error: parsed.error };
+  const request: { method: M; params: Nip07Params[M] } = { method, params: parsed.data };
+  return { ok: true, request };
+}
 
 export const nip07EnvelopeSchema = z.strictObject({
   type: z.literal('nip07'),
@@ -87,12 +104,6 @@ export const nip07EnvelopeSchema = z.strictObject({
   method: methodSchema,
   params: z.unknown(),
 });
-
-export type Nip07Request =
-  | { method: 'get_public_key' | 'get_relays'; params: Record<string, never> }
-  | { method: 'sign_event'; params: { event: EventTemplateInput } }
-  | { method: 'nip04_encrypt' | 'nip44_encrypt'; params: { pubkey: string; plaintext: string } }
-  | { method: 'nip04_decrypt' | 'nip44_decrypt'; params: { pubkey: string; ciphertext: string } };
 
 // ---- admin RPC (extension pages → background; DESIGN.md §7, contract) ---------------------
 

@@ -4,11 +4,12 @@ import { useState } from 'preact/hooks';
 import { Badge, Button, ErrorText, Field, Meter, Select } from '../components/index.tsx';
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
 import { METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
 /** Reads (public key, relays) are never logged nor capped: they have no meter. */
-const counted = (method: string) => method !== 'get_public_key' && method !== 'get_relays';
+const counted = (method: string) => isMethod(method) && isConsequential(method);
 
 function meterText(r: RuleUsage): { label: string; note: string | null } {
   if (!counted(r.method)) return { label: 'allowed · reads are not counted', note: null };
@@ -89,7 +90,7 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const k = method === 'sign_event' ? parseKind(kind) : null;
+      const k = takesKind(method) ? parseKind(kind) : null;
       if (k instanceof Error) throw k;
       const max = parseCount(count);
       if (max instanceof Error) throw max;
@@ -105,7 +106,7 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
     <form onSubmit={submit} data-testid={`${prefix}-add-rule`}>
       <div class="w-grid">
         <Select label="Method" testid={`${prefix}-add-method`} options={METHOD_OPTIONS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
-        {method === 'sign_event' && <Field label="Kind (empty = any)" testid={`${prefix}-add-kind`} inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
+        {takesKind(method) && <Field label="Kind (empty = any)" testid={`${prefix}-add-kind`} inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
         <Field label="Cap (empty = none)" testid={`${prefix}-add-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
         <Select label="Window" testid={`${prefix}-add-window`} options={WINDOW_OPTIONS} value={win} onChange={(e) => setWin(e.currentTarget.value)} />
       </div>

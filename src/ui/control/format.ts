@@ -1,24 +1,11 @@
 // How the control pages say things: windows, times, scopes, outcomes.
 import { kindName } from '../../shared/kinds.ts';
+import { isMethod, METHOD_TABLE, POLICY_METHODS, takesKind } from '../../shared/methods.ts';
 
-export const METHOD_LABEL: Record<string, string> = {
-  get_public_key: 'read public key',
-  get_relays: 'read relays',
-  sign_event: 'sign events',
-  nip04_encrypt: 'encrypt (NIP-04)',
-  nip04_decrypt: 'decrypt (NIP-04)',
-  nip44_encrypt: 'encrypt (NIP-44)',
-  nip44_decrypt: 'decrypt (NIP-44)',
-};
-
-export const METHOD_OPTIONS: readonly (readonly [string, string])[] = [
-  ['sign_event', 'sign_event — sign events'],
-  ['get_public_key', 'get_public_key — read public key'],
-  ['nip44_encrypt', 'nip44_encrypt'],
-  ['nip44_decrypt', 'nip44_decrypt'],
-  ['nip04_encrypt', 'nip04_encrypt'],
-  ['nip04_decrypt', 'nip04_decrypt'],
-];
+/** The methods a rule or override can name, as select options (sign_event first: the usual one). */
+export const METHOD_OPTIONS: readonly (readonly [string, string])[] = [...POLICY_METHODS]
+  .sort((a, b) => Number(b === 'sign_event') - Number(a === 'sign_event'))
+  .map((m) => [m, `${m} — ${METHOD_TABLE[m].label}`]);
 
 /** Cap windows offered in the pages; '' = lifetime (windowSeconds null). */
 export const WINDOW_OPTIONS: readonly (readonly [string, string])[] = [
@@ -53,7 +40,7 @@ export function windowOptionsWith(current: number | null): readonly (readonly [s
 }
 
 export function scopeText(method: string, kind: number | null): string {
-  if (method !== 'sign_event') return METHOD_LABEL[method] ?? method;
+  if (!takesKind(method)) return isMethod(method) ? METHOD_TABLE[method].label : method;
   return kind === null ? 'sign events (any kind)' : `sign kind ${kind} · ${kindName(kind)}`;
 }
 

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { Badge, Button, Card, Empty, ErrorText, Field, Select } from '../components/index.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import { takesKind } from '../../shared/methods.ts';
 import { METHOD_OPTIONS, parseKind, scopeText, timeText } from '../control/format.ts';
 import type { OverrideView } from '../control/types.ts';
 
@@ -21,7 +22,7 @@ function AddOverride({ onDone }: { onDone: () => void }) {
       <form onSubmit={(e) => {
         e.preventDefault();
         void action.run(async () => {
-          const k = method === 'sign_event' ? parseKind(kind) : null;
+          const k = takesKind(method) ? parseKind(kind) : null;
           if (k instanceof Error) throw k;
           await admin('set_override', { origin: origin.trim(), method, kind: k, effect, expiresAt: duration ? Date.now() + Number(duration) * 1000 : null });
           setKind('');
@@ -31,7 +32,7 @@ function AddOverride({ onDone }: { onDone: () => void }) {
         <div class="w-grid">
           <Field label="Site (origin)" testid="options-override-origin" placeholder="https://example.com" required value={origin} onInput={(e) => setOrigin(e.currentTarget.value)} />
           <Select label="Method" testid="options-override-method" options={METHOD_OPTIONS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
-          {method === 'sign_event' && <Field label="Kind (empty = any)" testid="options-override-kind" inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
+          {takesKind(method) && <Field label="Kind (empty = any)" testid="options-override-kind" inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
           <Select label="Effect" testid="options-override-effect" options={[['deny', 'deny'], ['allow', 'allow']]} value={effect} onChange={(e) => setEffect(e.currentTarget.value)} />
           <Select label="For" testid="options-override-duration" options={DURATIONS} value={duration} onChange={(e) => setDuration(e.currentTarget.value)} />
         </div>

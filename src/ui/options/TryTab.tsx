@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { Badge, Button, Card, ErrorText, Field, Select } from '../components/index.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import { takesKind } from '../../shared/methods.ts';
 import { METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../control/format.ts';
 import type { Explanation } from '../control/types.ts';
 
@@ -30,7 +31,7 @@ export function TryTab() {
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const k = method === 'sign_event' ? parseKind(kind) : null;
+      const k = takesKind(method) ? parseKind(kind) : null;
       if (k instanceof Error) throw k;
       setResult(await admin<Explanation>('explain_request', { origin: origin.trim(), method, kind: k }));
     });
@@ -43,7 +44,7 @@ export function TryTab() {
           <Field label="Site (origin)" testid="options-try-origin" list="try-sites" placeholder="https://example.com" required value={origin} onInput={(e) => setOrigin(e.currentTarget.value)} />
           <datalist id="try-sites">{sites?.origins.map((o) => <option key={o} value={o} />)}</datalist>
           <Select label="Method" testid="options-try-method" options={METHOD_OPTIONS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
-          {method === 'sign_event' && <Field label="Kind" testid="options-try-kind" inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
+          {takesKind(method) && <Field label="Kind" testid="options-try-kind" inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
         </div>
         <div class="row" style={{ marginTop: '8px' }}>
           <Button type="submit" variant="primary" small testid="options-try-submit" disabled={action.busy}>Try</Button>

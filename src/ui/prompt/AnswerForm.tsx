@@ -1,15 +1,15 @@
 // The answer: allow or deny, this once or remembered, for how long, with an optional cap.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PRESETS } from '../../policy/presets.ts';
+import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
 import { admin } from '../shared/rpc.ts';
 import { groupNoun, type PromptView } from './types.ts';
 
 /** Input is accepted only this long after a request is shown, so a stray double-click or key repeat cannot answer it. */
 export const CLICK_DELAY_MS = 600;
-const CONSEQUENTIAL = new Set(['sign_event', 'nip04_encrypt', 'nip04_decrypt', 'nip44_encrypt', 'nip44_decrypt']);
 
 function ruleText(r: { method: string; kind?: number | null; maxUsageCount?: number | null; windowSeconds?: number | null }): string {
-  const what = r.method === 'sign_event' ? `sign kind ${r.kind}` : r.method.replaceAll('_', ' ');
+  const what = takesKind(r.method) ? `sign kind ${r.kind}` : r.method.replaceAll('_', ' ');
   const cap = r.maxUsageCount ? `, at most ${r.maxUsageCount} per ${r.windowSeconds === 86_400 ? 'day' : `${r.windowSeconds} s`}` : '';
   return what + cap;
 }
@@ -99,7 +99,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
             <option value="604800">for 1 week</option>
             <option value="session">until the browser closes</option>
           </select>
-          {remembers && CONSEQUENTIAL.has(p.method) && (
+          {remembers && isMethod(p.method) && isConsequential(p.method) && (
             <div class="row cap">
               <label class="inline">
                 <input type="checkbox" data-testid="prompt-cap-enabled" checked={capOn} onChange={(e) => setCapOn(e.currentTarget.checked)} /> with a cap: at most

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { npubEncode } from 'nostr-tools/nip19';
 import { countHidden, revealHidden, tagSummary } from './visible.ts';
-import { METHOD_TEXT, type PromptView } from './types.ts';
+import { isMethod, specOf } from '../../shared/methods.ts';
+import { methodText, type PromptView } from './types.ts';
 
 function Revealed({ text }: { text: string }) {
   return (
@@ -15,6 +16,7 @@ function Revealed({ text }: { text: string }) {
 export function RequestView({ p }: { p: PromptView }) {
   const [raw, setRaw] = useState(false);
   const d = p.details;
+  const fromPeer = isMethod(p.method) && specOf(p.method).peer === 'from';
   return (
     <section aria-label="The request">
       <div class="origin" data-testid="prompt-origin">{p.origin}</div>
@@ -24,7 +26,7 @@ export function RequestView({ p }: { p: PromptView }) {
         </div>
       )}
       <div class="what" data-testid="prompt-method">
-        wants to {METHOD_TEXT[p.method] ?? p.method}
+        wants to {methodText(p.method)}
       </div>
       {p.kind !== null && (
         <div class="kind" data-testid="prompt-kind">
@@ -54,8 +56,8 @@ export function RequestView({ p }: { p: PromptView }) {
       )}
       {d.type === 'peer' && (
         <div class="peer">
-          {p.method.endsWith('decrypt') ? 'from' : 'to'} <span class="mono" data-testid="prompt-peer">{npubEncode(d.pubkey)}</span>
-          {p.method.endsWith('decrypt') && <div class="muted">The decrypted text goes to the site only; it is never shown or kept here.</div>}
+          {fromPeer ? 'from' : 'to'} <span class="mono" data-testid="prompt-peer">{npubEncode(d.pubkey)}</span>
+          {fromPeer && <div class="muted">The decrypted text goes to the site only; it is never shown or kept here.</div>}
         </div>
       )}
     </section>

@@ -37,4 +37,16 @@ export const accountHandlers = {
     await ctx.vault.lock();
     return {};
   },
+  rename_account: async (ctx, p) => ctx.vault.rename(p.accountId, p.label),
+  delete_account: async (ctx, p) => {
+    await ctx.vault.remove(p.accountId);
+    // Its grants and overrides can never apply again (ids are not reused): revoke them so the
+    // sites list shows them as past. Its signing log stays as history.
+    const now = ctx.now();
+    await ctx.db.transaction('rw', ctx.db.grants, ctx.db.overrides, async () => {
+      await ctx.db.grants.filter((g) => g.accountId === p.accountId && g.revokedAt == null).modify({ revokedAt: now });
+      await ctx.db.overrides.filter((o) => o.accountId === p.accountId && o.revokedAt == null).modify({ revokedAt: now });
+    });
+    return {};
+  },
 } satisfies Partial<AdminHandlers>;

@@ -1,11 +1,10 @@
-// Admin methods for keys and data kept over time (issue 4): rename and delete an account, backup
-// and restore, log retention.
+// Backup and restore: one file with the keys (as stored, NIP-49) and the live policy; a restore
+// merges, lists every change first, and never loosens what the user did not accept.
 import { getPublicKey } from 'nostr-tools/pure';
 import { fail } from '../../../shared/errors.ts';
 import { decryptNcryptsec } from '../../../vault/keys.ts';
 import { buildBackup, parseBackup, type Backup } from '../../../db/backupFile.ts';
 import { applyPlan, planRestore } from '../../../db/restorePlan.ts';
-import { getRetention, pruneLogs, setRetention } from '../../../db/retention.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { AdminHandlers } from './types.ts';
 
@@ -18,27 +17,6 @@ function backupOf(text: string): Backup {
 const policyTables = (ctx: BackgroundContext) => [ctx.db.accounts, ctx.db.grants, ctx.db.rules, ctx.db.overrides, ctx.db.settings];
 
 export const backupHandlers = {
-  rename_account: async (ctx, p) => ctx.vault.rename(p.accountId, p.label),
-  delete_account: async (ctx, p) => {
-    await ctx.vault.remove(p.accountId);
-    // Its grants and overrides can never apply again (ids are not reused): revoke them so the
-    // sites list shows them as past. Its signing log stays as history.
-    const now = ctx.now();
-    await ctx.db.transaction('rw', ctx.db.grants, ctx.db.overrides, async () => {
-      await ctx.db.grants.filter((g) => g.accountId === p.accountId && g.revokedAt == null).modify({ revokedAt: now });
-      await ctx.db.overrides.filter((o) => o.accountId === p.accountId && o.revokedAt == null).modify({ revokedAt: now });
-    });
-    return {};
-  },
-  get_retention: async (ctx) => getRetention(ctx.db),
-  set_retention: async (ctx, p) => {
-    const next = await setRetention(ctx.db, {
-      ...(p.activityDays === undefined ? {} : { activityDays: p.activityDays }),
-      ...(p.signingLogDays === undefined ? {} : { signingLogDays: p.signingLogDays }),
-    });
-    return next;
-  },
-  prune_now: async (ctx) => pruneLogs(ctx.db, ctx.clock),
   backup_export: async (ctx, p) => {
     const first = ctx.vault.list()[0];
     // Proves the user knows the vault password (the file holds only ncryptsecs, but it is the whole policy).

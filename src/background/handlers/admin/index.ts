@@ -1,10 +1,12 @@
 import { accountHandlers } from './accounts.ts';
 import { backupHandlers } from './backup.ts';
-import { controlHandlers } from './control.ts';
 import { logHandlers } from './logs.ts';
+import { permsHandlers } from './perms.ts';
 import { policyHandlers } from './policies.ts';
 import { promptHandlers } from './prompts.ts';
+import { retentionHandlers } from './retention.ts';
 import { settingsHandlers } from './settings.ts';
+import { siteHandlers } from './sites.ts';
 import type { AdminHandlers } from './types.ts';
 
 /** The admin route table: the compiler checks there is exactly one handler per protocol method. */
@@ -14,7 +16,8 @@ export const adminHandlers: AdminHandlers = {
   ...logHandlers,
   ...promptHandlers,
   ...settingsHandlers,
-  // Popup and options pages (issue 4).
-  ...controlHandlers,
+  ...siteHandlers,
+  ...permsHandlers,
+  ...retentionHandlers,
   ...backupHandlers,
 };

@@ -16,4 +16,9 @@ export const logHandlers = {
     await ctx.activity.flush();
     return pageActivity(ctx.db, p);
   },
+  /** The options page's Activity tab: get_activity with method and outcome filters. */
+  query_activity: async (ctx, p) => {
+    await ctx.activity.flush();
+    return pageActivity(ctx.db, p);
+  },
 } satisfies Partial<AdminHandlers>;

@@ -1,8 +1,7 @@
 import { fail } from '../../../shared/errors.ts';
-import { windowStart } from '../../../policy/decide.ts';
 import type { Grant, Rule } from '../../../policy/records.ts';
 import { addOverride, addRule, createGrant, deleteRule, listPolicies, revokeGrant, revokeOverride, updateRule } from '../../../db/policy.ts';
-import { countSince } from '../../../db/signingLog.ts';
+import { ruleUsage } from '../../../db/usage.ts';
 import type { BackgroundContext } from '../../context.ts';
 import { grantFields } from '../../siteView.ts';
 import type { AdminHandlers } from './types.ts';
@@ -10,7 +9,7 @@ import type { AdminHandlers } from './types.ts';
 
 /** A rule as the RPC shows it, with `used`: the live count in its window. */
 async function ruleView(ctx: BackgroundContext, grant: Grant, rule: Rule, now: number) {
-  const used = await countSince(ctx.db, { origin: grant.origin, accountId: grant.accountId, method: rule.method, kind: rule.kind }, windowStart(rule, now));
+  const { used } = await ruleUsage(ctx.db, grant, rule, { now });
   const { id, method, kind, maxUsageCount, windowSeconds, createdAt, expiresAt } = rule;
   return { id, method, kind, maxUsageCount, windowSeconds, createdAt, expiresAt: expiresAt ?? null, used };
 }

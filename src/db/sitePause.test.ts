@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WardenDb } from './schema.ts';
 import { createGrant, loadPolicyRecords } from './policy.ts';
-import { importPerms, PAUSE_METHODS, pauseSite, queryActivity, resumeSite } from './control.ts';
+import { PAUSE_METHODS, pauseSite, resumeSite } from './sitePause.ts';
+import { importPerms } from './permsImport.ts';
+import { pageActivity as queryActivity } from './activity.ts';
 import { addOverride } from './policy.ts';
 import { decide } from '../policy/decide.ts';
 import { METHODS, type Method } from '../shared/methods.ts';
