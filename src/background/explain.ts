@@ -7,28 +7,7 @@ import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
 import { ruleUsage } from '../db/usage.ts';
 import type { GuardRequest } from './guard.ts';
-
-export interface CapUsage {
-  ruleId: number;
-  grantId: number;
-  maxUsageCount: number;
-  windowSeconds: number | null;
-  used: number;
-  left: number;
-  /** When the count next drops (for a spent cap: below the cap); null if nothing is in the window or it never frees (lifetime). */
-  freesAt: number | null;
-}
-
-export interface Explanation {
-  outcome: 'allow' | 'deny' | 'ask' | 'cap_exceeded';
-  /** For 'ask': no rule covers the request, or a cap is spent on a grant that asks. */
-  askReason: 'no_rule' | 'cap_reached' | null;
-  decidedBy: { type: 'rule'; id: number; grantId: number } | { type: 'override'; id: number } | null;
-  /** The same sentence the activity log records for this decision. */
-  reason: string;
-  /** Every cap that counts this request, with its live usage. */
-  caps: CapUsage[];
-}
+import type { CapUsage, Explanation } from '../shared/adminResults.ts';
 
 export interface ExplainDeps {
   db: WardenDb;

@@ -6,12 +6,9 @@ import { fail } from '../shared/errors.ts';
 import type { Nip07Request } from '../shared/protocol.ts';
 import type { Account } from '../policy/records.ts';
 import type { Operation } from './guard.ts';
+import type { PromptDetails } from '../shared/adminResults.ts';
 
-/** What the prompt shows: the very copy that will be signed, or the peer of an encrypt/decrypt. */
-export type PromptDetails =
-  | { type: 'event'; event: { kind: number; content: string; tags: string[][]; created_at: number; pubkey: string; id: string } }
-  | { type: 'peer'; pubkey: string }
-  | { type: 'none' };
+export type { PromptDetails };
 
 export interface Prepared {
   kind: number | null;

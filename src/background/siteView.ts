@@ -9,37 +9,12 @@ import type { Grant, Override, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { ruleUsage } from '../db/usage.ts';
 import { isPaused } from '../db/sitePause.ts';
+import type { GrantFields, GrantView, RuleUsage, SiteView } from '../shared/adminResults.ts';
 
 /** A grant's fields as every admin result shows them (absent times as null). */
-export function grantFields(g: Grant) {
+export function grantFields(g: Grant): GrantFields {
   const { id, origin, accountId, createdAt, onCapReached } = g;
   return { id, origin, accountId, createdAt, expiresAt: g.expiresAt ?? null, revokedAt: g.revokedAt ?? null, onCapReached };
-}
-
-export interface RuleUsage {
-  id: number;
-  method: Rule['method'];
-  kind: number | null;
-  maxUsageCount: number | null;
-  windowSeconds: number | null;
-  createdAt: number;
-  expiresAt: number | null;
-  live: boolean;
-  used: number;
-  /** When the count next drops: the oldest entry in the window leaves it (for a spent cap: enough leave to go below it). */
-  freesAt: number | null;
-}
-
-export interface GrantView {
-  id: number;
-  origin: string;
-  accountId: number;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  onCapReached: Grant['onCapReached'];
-  live: boolean;
-  rules: RuleUsage[];
 }
 
 const overrideView = (o: Override, clock: PolicyClock) => ({
@@ -73,7 +48,7 @@ export async function ruleView(db: WardenDb, grant: Grant, rule: Rule, clock: Po
 }
 
 /** A site's grants (live first, then newest), for one account; past grants' rules without usage. */
-export async function siteView(db: WardenDb, origin: string, accountId: number | null, clock: PolicyClock, activityLimit: number) {
+export async function siteView(db: WardenDb, origin: string, accountId: number | null, clock: PolicyClock, activityLimit: number): Promise<SiteView> {
   return db.transaction('r', [db.grants, db.rules, db.overrides, db.signingLog, db.activity], async () => {
     const grants = accountId === null ? [] : await db.grants.where('[origin+accountId]').equals([origin, accountId]).toArray();
     const overrides = accountId === null ? [] : await db.overrides.where('[origin+accountId]').equals([origin, accountId]).toArray();

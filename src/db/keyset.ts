@@ -1,9 +1,7 @@
 import type { Collection } from 'dexie';
+import type { Page } from '../shared/adminResults.ts';
 
-export interface Page<T> {
-  entries: T[];
-  next?: number;
-}
+export type { Page };
 
 /** Newest first by id; reads one row more than asked to know whether a next page exists. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

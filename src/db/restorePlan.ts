@@ -7,29 +7,13 @@ import type { PolicyClock } from '../policy/decide.ts';
 import type { Grant, Rule } from '../policy/records.ts';
 import type { Method } from '../shared/methods.ts';
 import type { WardenDb } from './schema.ts';
+import type { Change, Impact, RestorePlan } from '../shared/adminResults.ts';
 import type { Backup, BackupRule } from './backupFile.ts';
 import { getSetting, setSetting } from './settings.ts';
 import { getRetention, setRetention } from './retention.ts';
 import { addOverride, addRule, createGrant } from './policy.ts';
 
-export type Impact = 'loosens' | 'tightens' | 'neutral';
-
-export type Change = { impact: Impact; text: string } & (
-  | { type: 'add_account'; pubkey: string; label: string }
-  | { type: 'add_grant'; origin: string; account: string; rules: BackupRule[]; expiresAt: number | null; onCapReached: 'deny' | 'ask' }
-  | { type: 'add_rule'; origin: string; account: string; rule: BackupRule }
-  | { type: 'cap_reached_deny'; origin: string; account: string }
-  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: 'allow' | 'deny'; expiresAt: number | null }
-  | { type: 'setting'; key: 'autoLockMinutes' | 'sensitiveKinds' | 'relays' | 'retention'; value: unknown }
-);
-
-export interface RestorePlan {
-  /** A fingerprint of the policy changes: apply refuses if the policy moved since the preview. */
-  planId: string;
-  changes: Change[];
-  /** What the backup holds that is not applied because the local policy is as strict or stricter. */
-  kept: string[];
-}
+export type { Change, Impact, RestorePlan };
 
 const scopeText = (method: string, kind: number | null) => (kind === null ? method : `${method} kind ${kind}`);
 const WINDOWS: Record<number, string> = { 60: 'minute', 3600: 'hour', 86400: 'day', 604800: 'week' };

@@ -6,16 +6,17 @@ import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
+import type { PruneResult, Retention } from '../shared/adminResults.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per transaction: each chunk re-reads the live rules, so none is pruned on stale ones. */
 const CHUNK = 5_000;
 
-const retentionSchema = z.strictObject({
+const retentionSchema: z.ZodType<Retention> = z.strictObject({
   activityDays: z.int().min(1).nullable(),
   signingLogDays: z.int().min(1).nullable(),
 });
-export type Retention = z.infer<typeof retentionSchema>;
+export type { Retention };
 /** Activity is for reading and is bounded anyway; the signing log is kept unless the user says otherwise. */
 export const DEFAULT_RETENTION: Retention = { activityDays: 90, signingLogDays: null };
 const KEY: [string, string] = ['retention', 'logs'];
@@ -68,12 +69,7 @@ export function isProtected(e: SigningLogEntry, list: readonly Protection[]): bo
   );
 }
 
-export interface PruneResult {
-  activityDeleted: number;
-  signingLogDeleted: number;
-  /** Entries older than the retention that were kept because a live cap still counts them. */
-  signingLogKept: number;
-}
+export type { PruneResult };
 
 /**
  * Deletes signing-log entries older than the retention that no live capped rule counts, and

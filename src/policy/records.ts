@@ -57,7 +57,9 @@ export interface SigningLogEntry {
   seqKind?: number;
 }
 
-export type Outcome = 'allowed' | 'denied' | 'cap_exceeded' | 'asked' | 'invalid_request' | 'locked' | 'no_account' | 'timeout' | 'rate_limited';
+/** What the activity log says became of a request. */
+export const OUTCOMES = ['allowed', 'denied', 'cap_exceeded', 'asked', 'invalid_request', 'locked', 'no_account', 'timeout', 'rate_limited'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface ActivityEntry {
   id: number;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { METHODS, type Method } from './methods.ts';
+import { OUTCOMES } from '../policy/records.ts';
 
 /** Documented limits: an event or payload above them is refused as invalid_request. */
 export const LIMITS = {
@@ -146,7 +147,7 @@ export const controlParamSchemas = {
   query_activity: z.strictObject({
     origin: originSchema.optional(),
     method: methodSchema.optional(),
-    outcome: z.enum(['allowed', 'denied', 'cap_exceeded', 'asked', 'invalid_request', 'locked', 'no_account', 'timeout', 'rate_limited']).optional(),
+    outcome: z.enum(OUTCOMES).optional(),
     before: idSchema.optional(),
     limit: pageLimit,
   }),
@@ -232,6 +233,8 @@ export const adminParamSchemas = {
 
 export type AdminMethod = keyof typeof adminParamSchemas;
 export type AdminParams<M extends AdminMethod> = z.infer<(typeof adminParamSchemas)[M]>;
+/** What a caller may send for a method (before defaults and refinements apply). */
+export type AdminInput<M extends AdminMethod> = z.input<(typeof adminParamSchemas)[M]>;
 
 export const adminEnvelopeSchema = z.strictObject({
   type: z.literal('admin'),

@@ -8,15 +8,11 @@ import { addAccount, listAccounts } from '../db/accounts.ts';
 import { getSetting, setSetting } from '../db/settings.ts';
 import { decryptNcryptsec, encryptSecret, parseSecret } from './keys.ts';
 import type { SessionStore } from './sessionStore.ts';
+import type { PublicAccount } from '../shared/adminResults.ts';
 
 const UNLOCKED_KEY = 'vault.unlocked';
 
-export interface PublicAccount {
-  id: number;
-  pubkey: string;
-  label: string;
-  createdAt: number;
-}
+export type { PublicAccount };
 
 export interface VaultOptions {
   db: WardenDb;

@@ -5,7 +5,7 @@ import { Badge, Button, ErrorText, Field, Meter, Select } from '../components/in
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
-import { METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
+import { methodOf, METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
 /** Reads (public key, relays) are never logged nor capped: they have no meter. */
@@ -94,7 +94,7 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
       if (k instanceof Error) throw k;
       const max = parseCount(count);
       if (max instanceof Error) throw max;
-      const rule = { method, kind: k, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
+      const rule = { method: methodOf(method), kind: k, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
       if (grant?.live) await admin('add_policy_rule', { grantId: grant.id, ...rule });
       else await admin('grant', { origin, rules: [rule] });
       setKind('');

@@ -1,6 +1,6 @@
 // How the control pages say things: windows, times, scopes, outcomes.
 import { kindName } from '../../shared/kinds.ts';
-import { isMethod, METHOD_TABLE, POLICY_METHODS, takesKind } from '../../shared/methods.ts';
+import { isMethod, METHOD_TABLE, POLICY_METHODS, takesKind, type Method } from '../../shared/methods.ts';
 
 /** The methods a rule or override can name, as select options (sign_event first: the usual one). */
 export const METHOD_OPTIONS: readonly (readonly [string, string])[] = [...POLICY_METHODS]
@@ -73,7 +73,13 @@ export const OUTCOME_TONE: Record<string, 'ok' | 'danger' | 'warn' | 'muted' | '
   ask: 'accent',
 };
 
-export const OUTCOMES = ['allowed', 'denied', 'cap_exceeded', 'asked', 'invalid_request', 'locked', 'no_account', 'timeout', 'rate_limited'] as const;
+export { OUTCOMES } from '../../policy/records.ts';
+
+/** A method select's value (its options come from the method table; anything else is refused). */
+export function methodOf(value: string): Method {
+  if (!isMethod(value)) throw new Error(`not a method: ${value}`);
+  return value;
+}
 
 /** Parses a kind input: '' = none (null); else an integer 0–65535 or an error. */
 export function parseKind(text: string): number | null | Error {

@@ -13,7 +13,7 @@ export const pendingCount = computed(() => status.value?.pending.length ?? 0);
 let started = false;
 
 export async function refreshVault(): Promise<void> {
-  const [s, list] = await Promise.all([admin<Status>('get_status'), admin<{ accounts: AccountRow[] }>('list_accounts')]);
+  const [s, list] = await Promise.all([admin('get_status'), admin('list_accounts')]);
   // Only a real change notifies subscribers (the poll would otherwise re-render every second).
   if (JSON.stringify(s) !== JSON.stringify(status.peek())) status.value = s;
   if (JSON.stringify(list.accounts) !== JSON.stringify(accounts.peek())) accounts.value = list.accounts;

@@ -36,7 +36,7 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
         </form>
       )}
       {mode === 'export' && (
-        <form class="w-stack" style={{ marginTop: '8px' }} onSubmit={(e) => (e.preventDefault(), void action.run(async () => setNcryptsec((await admin<{ ncryptsec: string }>('export_account', { accountId: a.id, password })).ncryptsec)))}>
+        <form class="w-stack" style={{ marginTop: '8px' }} onSubmit={(e) => (e.preventDefault(), void action.run(async () => setNcryptsec((await admin('export_account', { accountId: a.id, password })).ncryptsec)))}>
           <div class="row">
             <Field label="Vault password" testid="options-account-export-password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
             <Button type="submit" small variant="primary" testid="options-account-export-submit">Show ncryptsec</Button>
@@ -67,7 +67,7 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
 }
 
 export function AccountsTab({ status, onChanged }: { status: Status; onChanged: () => void }) {
-  const { data, refresh } = usePoll(() => admin<{ accounts: AccountRow[] }>('list_accounts'), [], 3_000);
+  const { data, refresh } = usePoll(() => admin('list_accounts'), [], 3_000);
   const changed = () => (void refresh(), onChanged());
   return (
     <div data-testid="options-accounts">

@@ -26,7 +26,7 @@ export function BackupTab({ onChanged }: { onChanged: () => void }) {
       <Card title="Back up" headingLevel={3}>
         <p class="muted">One JSON file: your keys as NIP-49 ncryptsec (never in plain text) and the live policy — grants, rules, caps, overrides and settings.</p>
         <form class="row" onSubmit={(e) => (e.preventDefault(), void exporting.run(async () => {
-          const { backup } = await admin<{ backup: string }>('backup_export', { password });
+          const { backup } = await admin('backup_export', { password });
           download(`warden-backup-${new Date().toISOString().slice(0, 10)}.json`, backup);
           setPassword('');
         }))}>
@@ -60,7 +60,7 @@ export function RestoreCard({ onChanged }: { onChanged: () => void }) {
               if (f) void f.text().then((t) => (setText(t), setPlan(null), setResult(null)));
             }} />
           </div>
-          <Button small testid="options-restore-preview" disabled={!text || restoring.busy} onClick={() => void restoring.run(async () => (setPlan(await admin<Plan>('restore_preview', { backup: text })), setResult(null)))}>
+          <Button small testid="options-restore-preview" disabled={!text || restoring.busy} onClick={() => void restoring.run(async () => (setPlan(await admin('restore_preview', { backup: text })), setResult(null)))}>
             Preview the changes
           </Button>
         </div>
@@ -76,7 +76,7 @@ export function RestoreCard({ onChanged }: { onChanged: () => void }) {
             {plan.kept.length > 0 && <details data-testid="options-restore-kept"><summary>{plan.kept.length} kept as they are here (as strict or stricter)</summary><ul>{plan.kept.map((k, i) => <li key={i}>{k}</li>)}</ul></details>}
             {plan.changes.length > 0 && (
               <form class="w-stack" onSubmit={(e) => (e.preventDefault(), void restoring.run(async () => {
-                const r = await admin<{ applied: number; skipped: number; accountsAdded: number }>('restore_apply', { backup: text, password: restorePassword, acceptLoosening: accept, planId: plan.planId });
+                const r = await admin('restore_apply', { backup: text, password: restorePassword, acceptLoosening: accept, planId: plan.planId });
                 setResult(`Restored: ${r.accountsAdded} key(s) added, ${r.applied} change(s) applied, ${r.skipped} that would loosen skipped.`);
                 setPlan(null);
                 onChanged();

@@ -5,14 +5,18 @@ import { Badge, Button, Card, ErrorText, Field, Select } from '../components/ind
 import { PagedTable, type Page } from '../components/PagedTable.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import { isMethod } from '../../shared/methods.ts';
+import { OUTCOMES as OUTCOME_LIST, type Outcome } from '../../policy/records.ts';
 import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../control/format.ts';
 import type { ActivityRow, LogRow } from '../control/types.ts';
+
+const isOutcome = (value: string): value is Outcome => (OUTCOME_LIST as readonly string[]).includes(value);
 
 export const PAGE_SIZE = 20;
 const ANY = [['', 'any']] as const;
 
 function SiteFilter({ testid, value, onChange }: { testid: string; value: string; onChange: (v: string) => void }) {
-  const { data } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 10_000);
+  const { data } = usePoll(() => admin('list_sites'), [], 10_000);
   return (
     <>
       <Field label="Site" testid={testid} list={`${testid}-list`} placeholder="any site" value={value} onInput={(e) => onChange(e.currentTarget.value.trim())} />
@@ -28,11 +32,11 @@ export function ActivityTab() {
   const [method, setMethod] = useState('');
   const [outcome, setOutcome] = useState('');
   const load = (before: number | undefined) =>
-    admin<Page<ActivityRow>>('query_activity', {
+    admin('query_activity', {
       limit: PAGE_SIZE,
       ...(isOrigin(origin) ? { origin } : {}),
-      ...(method ? { method } : {}),
-      ...(outcome ? { outcome } : {}),
+      ...(isMethod(method) ? { method } : {}),
+      ...(isOutcome(outcome) ? { outcome } : {}),
       ...(before === undefined ? {} : { before }),
     });
   return (
@@ -63,7 +67,7 @@ async function exportLog(origin: string, method: string): Promise<number> {
   const lines: string[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = await admin<Page<LogRow>>('get_signing_log', { limit: 1000, ...(isOrigin(origin) ? { origin } : {}), ...(method ? { method } : {}), ...(before === undefined ? {} : { before }) });
+    const page = await admin('get_signing_log', { limit: 1000, ...(isOrigin(origin) ? { origin } : {}), ...(isMethod(method) ? { method } : {}), ...(before === undefined ? {} : { before }) });
     for (const e of page.entries) lines.push(JSON.stringify(e));
     if (page.next === undefined) break;
     before = page.next;
@@ -83,7 +87,7 @@ export function LogTab() {
   const [exported, setExported] = useState<number | null>(null);
   const action = useAction();
   const load = (before: number | undefined) =>
-    admin<Page<LogRow>>('get_signing_log', { limit: PAGE_SIZE, ...(isOrigin(origin) ? { origin } : {}), ...(method ? { method } : {}), ...(before === undefined ? {} : { before }) });
+    admin('get_signing_log', { limit: PAGE_SIZE, ...(isOrigin(origin) ? { origin } : {}), ...(isMethod(method) ? { method } : {}), ...(before === undefined ? {} : { before }) });
   return (
     <Card
       title="Signing log: what caps count"

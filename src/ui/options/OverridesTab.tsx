@@ -5,7 +5,7 @@ import { Badge, Button, Card, Empty, ErrorText, Field, Select } from '../compone
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { METHOD_OPTIONS, parseKind, scopeText, timeText } from '../control/format.ts';
+import { methodOf, METHOD_OPTIONS, parseKind, scopeText, timeText } from '../control/format.ts';
 import type { OverrideView } from '../control/types.ts';
 
 const DURATIONS = [['', 'until lifted'], ['3600', 'for 1 hour'], ['86400', 'for 1 day'], ['604800', 'for 1 week']] as const;
@@ -24,7 +24,7 @@ function AddOverride({ onDone }: { onDone: () => void }) {
         void action.run(async () => {
           const k = takesKind(method) ? parseKind(kind) : null;
           if (k instanceof Error) throw k;
-          await admin('set_override', { origin: origin.trim(), method, kind: k, effect, expiresAt: duration ? Date.now() + Number(duration) * 1000 : null });
+          await admin('set_override', { origin: origin.trim(), method: methodOf(method), kind: k, effect: effect === 'allow' ? 'allow' : 'deny', expiresAt: duration ? Date.now() + Number(duration) * 1000 : null });
           setKind('');
           onDone();
         });
@@ -46,7 +46,7 @@ function AddOverride({ onDone }: { onDone: () => void }) {
 }
 
 export function OverridesTab() {
-  const { data, refresh } = usePoll(() => admin<{ overrides: OverrideView[] }>('get_policies'), [], 2_000);
+  const { data, refresh } = usePoll(() => admin('get_policies'), [], 2_000);
   const action = useAction();
   const now = Date.now();
   const live = (o: OverrideView) => o.revokedAt === null && (o.expiresAt === null || o.expiresAt > now);

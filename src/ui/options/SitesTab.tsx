@@ -38,7 +38,7 @@ function PermsExport({ grantId }: { grantId: number }) {
 }
 
 function SiteCard({ origin }: { origin: string }) {
-  const { data, refresh } = usePoll(() => admin<SiteView>('get_site_view', { origin, activityLimit: 0 }), [origin], 3_000);
+  const { data, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 0 }), [origin], 3_000);
   const action = useAction();
   if (!data) return <Card title={origin} headingLevel={3}><p class="muted">Loading…</p></Card>;
   const live = data.grants.find((g) => g.live);
@@ -89,7 +89,7 @@ function PermsImport({ onDone }: { onDone: () => void }) {
       <form class="w-stack" onSubmit={(e) => {
         e.preventDefault();
         void action.run(async () => {
-          const r = await admin<{ grantId: number; added: unknown[]; present: unknown[] }>('import_perms', { origin: origin.trim(), perms: text });
+          const r = await admin('import_perms', { origin: origin.trim(), perms: text });
           setResult(`Grant #${r.grantId}: ${r.added.length} rule(s) added, ${r.present.length} already there.`);
           onDone();
         });
@@ -112,7 +112,7 @@ function PermsImport({ onDone }: { onDone: () => void }) {
 }
 
 export function SitesTab() {
-  const { data, refresh } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 3_000);
+  const { data, refresh } = usePoll(() => admin('list_sites'), [], 3_000);
   return (
     <div data-testid="options-sites">
       {!data ? <p class="muted">Loading…</p> : data.origins.length === 0 ? <Empty testid="options-sites-empty">No site has a grant or an override yet. Sites appear here once you allow or deny them something.</Empty> : data.origins.map((o) => <SiteCard key={o} origin={o} />)}

@@ -5,11 +5,11 @@ import { Badge, Button, Card, ErrorText, Field, Select } from '../components/ind
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../control/format.ts';
-import type { Explanation } from '../control/types.ts';
+import { methodOf, METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../control/format.ts';
+import type { AdminResults } from '../../shared/adminResults.ts';
 
 /** "rule #4 allows; 3 of 5 left this hour; frees at 14:05" */
-export function explainText(e: Explanation): string {
+export function explainText(e: AdminResults['explain_request']): string {
   const caps = e.caps.map((c) => `${c.left} of ${c.maxUsageCount} left ${windowPhrase(c.windowSeconds)}${c.freesAt !== null ? `; frees at ${timeText(c.freesAt)}` : ''}`);
   const by = e.decidedBy;
   let head: string;
@@ -22,18 +22,18 @@ export function explainText(e: Explanation): string {
 }
 
 export function TryTab() {
-  const { data: sites } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 10_000);
+  const { data: sites } = usePoll(() => admin('list_sites'), [], 10_000);
   const [origin, setOrigin] = useState('');
   const [method, setMethod] = useState('sign_event');
   const [kind, setKind] = useState('1');
-  const [result, setResult] = useState<Explanation | null>(null);
+  const [result, setResult] = useState<AdminResults['explain_request'] | null>(null);
   const action = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
       const k = takesKind(method) ? parseKind(kind) : null;
       if (k instanceof Error) throw k;
-      setResult(await admin<Explanation>('explain_request', { origin: origin.trim(), method, kind: k }));
+      setResult(await admin('explain_request', { origin: origin.trim(), method: methodOf(method), kind: k }));
     });
   };
   return (

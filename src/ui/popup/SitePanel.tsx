@@ -11,7 +11,7 @@ import { agoText, OUTCOME_TONE, scopeText, timeText } from '../control/format.ts
 import type { SiteView } from '../control/types.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
-  const { data, error, refresh } = usePoll(() => admin<SiteView>('get_site_view', { origin, activityLimit: 6 }), [origin]);
+  const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);
   const [confirmRevoke, setConfirmRevoke] = useState(false);
   const action = useAction();
   if (error) return <ErrorText testid="popup-error" error={error} />;

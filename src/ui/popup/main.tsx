@@ -21,11 +21,11 @@ async function currentSite(): Promise<string | null> {
   // With host access the tab's URL is known; without it, the site this tab last asked from.
   if (isSite(tab.url)) return new URL(tab.url!).origin;
   if (tab.id === undefined) return null;
-  return (await admin<{ origin: string | null }>('get_tab_site', { tabId: tab.id })).origin;
+  return (await admin('get_tab_site', { tabId: tab.id })).origin;
 }
 
 function SitePicker({ onPick }: { onPick: (o: string) => void }) {
-  const { data } = usePoll(() => admin<{ origins: string[] }>('list_sites'), [], 5_000);
+  const { data } = usePoll(() => admin('list_sites'), [], 5_000);
   if (!data?.origins.length) return <p class="muted" data-testid="popup-no-site">This tab has not asked Warden for anything yet.</p>;
   return (
     <div>

@@ -1,6 +1,6 @@
 // The answer: allow or deny, this once or remembered, for how long, with an optional cap.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { PRESETS } from '../../policy/presets.ts';
+import { PRESETS, type Preset } from '../../policy/presets.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
 import { admin } from '../shared/rpc.ts';
 import { groupNoun, type PromptView } from './types.ts';
@@ -14,6 +14,9 @@ function ruleText(r: { method: string; kind?: number | null; maxUsageCount?: num
   return what + cap;
 }
 
+type Scope = 'once' | 'kind' | 'method';
+const scopeOf = (value: string): Scope => (value === 'kind' || value === 'method' ? value : 'once');
+
 interface Props {
   p: PromptView;
   similar: number;
@@ -22,8 +25,8 @@ interface Props {
 
 export function AnswerForm({ p, similar, fromSite }: Props) {
   const [armed, setArmed] = useState(false);
-  const [preset, setPreset] = useState(p.firstContact ? 'pubkey_only' : 'custom');
-  const [scope, setScope] = useState('once');
+  const [preset, setPreset] = useState<Preset['id'] | 'custom'>(p.firstContact ? 'pubkey_only' : 'custom');
+  const [scope, setScope] = useState<Scope>('once');
   const [duration, setDuration] = useState('forever');
   const [capOn, setCapOn] = useState(false);
   const [capCount, setCapCount] = useState(20);
@@ -55,7 +58,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
         // Bound to the request that was on screen when the buttons were armed.
         promptId: p.promptId,
         decision,
-        ...(custom ? { scope } : decision === 'allow' ? { preset } : { scope: 'once' }),
+        ...(preset === 'custom' ? { scope } : decision === 'allow' ? { preset } : { scope: 'once' as const }),
         ...((remembers || (!custom && decision === 'allow')) && { durationSeconds }),
         ...(remembers && decision === 'allow' && capOn && { cap: { maxUsageCount: capCount, windowSeconds: capWindow } }),
         ...(toSite && { applyToAllFromOrigin: true }),
@@ -72,7 +75,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
       {p.firstContact && (
         <fieldset class="presets">
           <legend>First visit: what may this site do?</legend>
-          {[...PRESETS, { id: 'custom', label: 'Custom', summary: 'Answer just this request; choose below.', rules: [] }].map((x) => (
+          {[...PRESETS, { id: 'custom' as const, label: 'Custom', summary: 'Answer just this request; choose below.', rules: [] }].map((x) => (
             <label class="preset" key={x.id}>
               <input type="radio" name="preset" value={x.id} checked={preset === x.id} data-testid={`prompt-preset-${x.id}`} onChange={() => setPreset(x.id)} />
               <span>
@@ -86,7 +89,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
       {custom && (
         <div class="choices">
           <label for="scope">Answer applies to</label>
-          <select id="scope" data-testid="prompt-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
+          <select id="scope" data-testid="prompt-scope" value={scope} onChange={(e) => setScope(scopeOf(e.currentTarget.value))}>
             <option value="once">Just this once</option>
             {p.kind !== null && <option value="kind">Always for kind {p.kind}</option>}
             <option value="method">Always for this method{p.kind !== null ? ' (except sensitive kinds)' : ''}</option>

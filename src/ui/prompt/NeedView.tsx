@@ -43,11 +43,11 @@ export function NeedView({ p }: { p: PromptView }) {
         {p.need === 'unlock' ? 'asks for your key, but the signer is locked. Unlock to continue:' : 'asks for a Nostr key, and the signer has none yet. Create or import one to continue:'}
       </p>
       {p.need === 'unlock' ? (
-        <Form id="unlock" label="Unlock" fields={[['password', 'Password', 'password']]} submit={([password]) => admin('unlock', { password })} />
+        <Form id="unlock" label="Unlock" fields={[['password', 'Password', 'password']]} submit={([password = '']) => admin('unlock', { password })} />
       ) : (
         <>
-          <Form id="create" label="Create a new key" fields={[['label', 'Label', 'text'], ['password', 'Password (protects the key at rest)', 'password']]} submit={([label, password]) => admin('create_account', { password, ...(label ? { label } : {}) })} />
-          <Form id="import" label="Import key" fields={[['secret', 'nsec, 64 hex characters or ncryptsec', 'password'], ['password', 'Password', 'password']]} submit={([secret, password]) => admin('import_account', { secret, password })} />
+          <Form id="create" label="Create a new key" fields={[['label', 'Label', 'text'], ['password', 'Password (protects the key at rest)', 'password']]} submit={([label, password = '']) => admin('create_account', { password, ...(label ? { label } : {}) })} />
+          <Form id="import" label="Import key" fields={[['secret', 'nsec, 64 hex characters or ncryptsec', 'password'], ['password', 'Password', 'password']]} submit={([secret = '', password = '']) => admin('import_account', { secret, password })} />
         </>
       )}
       <div class="actions">

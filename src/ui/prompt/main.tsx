@@ -15,16 +15,14 @@ let asked = 0;
 /** Replies may arrive out of order: only the newest request's reply is shown. */
 async function refresh(): Promise<void> {
   const mine = ++asked;
-  const { prompts: list } = await admin<{ prompts: PromptView[] }>('list_prompts', forWindow === null ? {} : { windowId: Number(forWindow) });
+  const { prompts: list } = await admin('list_prompts', forWindow === null ? {} : { windowId: Number(forWindow) });
   if (mine === asked) prompts.value = list;
 }
-
-const same = (a: PromptView, b: PromptView) => a.origin === b.origin && a.method === b.method && a.kind === b.kind;
 
 function Queue({ rest }: { rest: PromptView[] }) {
   const groups: { p: PromptView; n: number }[] = [];
   for (const p of rest) {
-    const g = groups.find((x) => same(x.p, p));
+    const g = groups.find((x) => x.p.group === p.group);
     if (g) g.n += 1;
     else groups.push({ p, n: 1 });
   }
@@ -54,7 +52,7 @@ function App() {
       ) : (
         <>
           <RequestView p={first} />
-          <AnswerForm key={first.promptId} p={first} similar={rest.filter((x) => same(x, first)).length} fromSite={list.filter((x) => x.origin === first.origin && !x.need).length} />
+          <AnswerForm key={first.promptId} p={first} similar={rest.filter((x) => x.group === first.group).length} fromSite={list.filter((x) => first.siteGroup !== null && x.siteGroup === first.siteGroup).length} />
         </>
       )}
       {rest.length > 0 && <Queue rest={rest} />}

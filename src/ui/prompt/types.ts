@@ -11,6 +11,9 @@ export interface PromptView {
   reason: string;
   topOrigin: string | null;
   need: 'unlock' | 'account' | null;
+  /** Requests with the same `group` look the same; the same `siteGroup`, one site (set by the background). */
+  group: string;
+  siteGroup: string | null;
   firstContact: boolean;
   createdAt: number;
   details:

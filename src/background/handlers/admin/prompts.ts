@@ -8,6 +8,7 @@ import { addOverride, addRule, createGrant } from '../../../db/policy.ts';
 import { getSetting } from '../../../db/settings.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { Claimed, PromptInfo } from '../../prompts/queue.ts';
+import { alsoCovered, similarKey, siteKey } from '../../prompts/grouping.ts';
 import type { AdminHandlers } from './types.ts';
 
 function lifetime(duration: Duration | undefined, now: number, sessionId: string) {
@@ -53,6 +54,9 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo) {
     sensitive,
     topOrigin: topOrigin ?? null,
     need: need ?? null,
+    // The grouping keys: requests with equal keys are answered together (prompts/grouping.ts).
+    group: similarKey(prompt),
+    siteGroup: siteKey(prompt),
     // First contact: the site holds nothing yet and asks who you are.
     firstContact: method === 'get_public_key' && !need && !(await hasGrant(ctx, prompt)),
   };
@@ -63,8 +67,6 @@ async function hasGrant(ctx: BackgroundContext, prompt: PromptInfo): Promise<boo
   const grants = await ctx.db.grants.where('[origin+accountId]').equals([prompt.origin, prompt.accountId]).toArray();
   return grants.some((g) => isLive(g, now, sessionId));
 }
-
-const similar = (a: PromptInfo, b: PromptInfo) => a.origin === b.origin && a.accountId === b.accountId && a.method === b.method && a.kind === b.kind;
 
 export const promptHandlers = {
   get_prompt: async (ctx, p) => {
@@ -81,9 +83,7 @@ export const promptHandlers = {
     if (!first) throw fail('not_found', 'That prompt is no longer waiting');
     const prompt = first.info;
     // An unlock prompt is settled by unlocking, not by an answer: only "deny" (give up) is one.
-    const others = ctx.prompts
-      .list()
-      .filter((x) => !x.need && !prompt.need && (p.applyToAllFromOrigin ? x.origin === prompt.origin && x.accountId === prompt.accountId : p.applyToSimilar && similar(x, prompt)));
+    const others = alsoCovered(prompt, ctx.prompts.list(), p);
     const claimed: Claimed[] = [first, ...others.flatMap((x) => ctx.prompts.claim(x.promptId) ?? [])];
     if (prompt.need) {
       first.refuse(fail('denied', 'The user chose not to unlock'));
