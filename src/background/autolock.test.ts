@@ -30,7 +30,7 @@ describe('auto-lock', () => {
   });
 
   it('use keeps it unlocked, and the lock clears the session copy of the keys', async () => {
-    const { ctx, lock, advance, session } = await setup(1);
+    const { lock, advance, session } = await setup(1);
     lock.touch();
     advance(50_000);
     lock.touch();

@@ -5,10 +5,9 @@
 import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import type { Grant, Rule } from '../policy/records.ts';
-import type { Method } from '../shared/methods.ts';
 import type { WardenDb } from './schema.ts';
 import type { Change, Impact, RestorePlan } from '../shared/adminResults.ts';
-import type { Backup, BackupRule } from './backupFile.ts';
+import type { Backup } from './backupFile.ts';
 import { getSetting, setSetting } from './settings.ts';
 import { getRetention, setRetention } from './retention.ts';
 import { addOverride, addRule, createGrant } from './policy.ts';

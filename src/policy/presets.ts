@@ -32,8 +32,6 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
-export const PRESET_IDS = ['pubkey_only', 'social'] as const;
-
 export function presetById(id: Preset['id']): Preset {
   return PRESETS.find((p) => p.id === id)!;
 }

@@ -2,11 +2,8 @@
 // cursor; "Newer" goes back through the cursors already seen. Filters reset it to the newest page.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { Page } from '../../shared/adminResults.ts';
 
-export interface Page<T> {
-  entries: T[];
-  next?: number;
-}
 
 export interface Column<T> {
   title: string;
@@ -26,7 +23,8 @@ export function PagedTable<T extends { id: number }>({ load, columns, testid, de
   const [page, setPage] = useState<Page<T> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const before = cursors[cursors.length - 1];
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // `deps` are the caller's filters: a change goes back to the first page. `load` is a new
+  // function each render, so it is not a dependency; the filters it reads are.
   useEffect(() => setCursors([undefined]), deps);
   useEffect(() => {
     let live = true;
@@ -37,7 +35,6 @@ export function PagedTable<T extends { id: number }>({ load, columns, testid, de
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [before, ...deps]);
   if (error) return <div class="error" role="alert">{error}</div>;
   if (!page) return <p class="muted">Loading…</p>;

@@ -4,9 +4,8 @@ import { useState } from 'preact/hooks';
 import { Badge, Button, Card, ErrorText, Field } from '../components/index.tsx';
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import type { RestorePlan } from '../../shared/adminResults.ts';
 
-interface Change { type: string; impact: 'loosens' | 'tightens' | 'neutral'; text: string }
-interface Plan { planId: string; changes: Change[]; kept: string[] }
 const TONE = { loosens: 'warn', tightens: 'ok', neutral: 'muted' } as const;
 
 function download(name: string, text: string): void {
@@ -43,7 +42,7 @@ export function BackupTab({ onChanged }: { onChanged: () => void }) {
 /** Restore: pick the file, see every change with its impact, then apply (loosening only if ticked). */
 export function RestoreCard({ onChanged }: { onChanged: () => void }) {
   const [text, setText] = useState('');
-  const [plan, setPlan] = useState<Plan | null>(null);
+  const [plan, setPlan] = useState<RestorePlan | null>(null);
   const [accept, setAccept] = useState(false);
   const [restorePassword, setRestorePassword] = useState('');
   const [result, setResult] = useState<string | null>(null);

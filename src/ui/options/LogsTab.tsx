@@ -2,13 +2,12 @@
 // (what caps count), both keyset-paged and filterable; the signing log exports as JSON Lines.
 import { useState } from 'preact/hooks';
 import { Badge, Button, Card, ErrorText, Field, Select } from '../components/index.tsx';
-import { PagedTable, type Page } from '../components/PagedTable.tsx';
+import { PagedTable } from '../components/PagedTable.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isMethod } from '../../shared/methods.ts';
 import { OUTCOMES as OUTCOME_LIST, type Outcome } from '../../policy/records.ts';
 import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../control/format.ts';
-import type { ActivityRow, LogRow } from '../control/types.ts';
 
 const isOutcome = (value: string): value is Outcome => (OUTCOME_LIST as readonly string[]).includes(value);
 

@@ -3,9 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { Button, Card, ErrorText, Field } from '../components/index.tsx';
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
+import type { AdminResults } from '../../shared/adminResults.ts';
 
-interface Settings { autoLockMinutes: number; sensitiveKinds: number[]; relays: Record<string, { read: boolean; write: boolean }> }
-interface Retention { activityDays: number | null; signingLogDays: number | null }
+type Settings = AdminResults['get_settings'];
 
 const relaysText = (r: Settings['relays']) => Object.entries(r).map(([url, m]) => `${url}${m.read ? ' read' : ''}${m.write ? ' write' : ''}`).join('\n');
 

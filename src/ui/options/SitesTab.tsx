@@ -7,7 +7,7 @@ import { admin } from '../shared/rpc.ts';
 import { parsePerms } from '../../shared/perms.ts';
 import { AddRule, RuleList } from '../control/Rules.tsx';
 import { scopeText, timeText } from '../control/format.ts';
-import type { GrantView, SiteView } from '../control/types.ts';
+import type { GrantView } from '../control/types.ts';
 
 function PastGrant({ g }: { g: GrantView }) {
   const ended = g.revokedAt !== null ? `revoked ${timeText(g.revokedAt)}` : g.expiresAt !== null ? `expired ${timeText(g.expiresAt)}` : 'ended with its browser session';

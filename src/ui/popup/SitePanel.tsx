@@ -8,7 +8,6 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { AddRule, RuleList } from '../control/Rules.tsx';
 import { agoText, OUTCOME_TONE, scopeText, timeText } from '../control/format.ts';
-import type { SiteView } from '../control/types.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
   const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);

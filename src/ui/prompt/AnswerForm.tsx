@@ -1,7 +1,7 @@
 // The answer: allow or deny, this once or remembered, for how long, with an optional cap.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PRESETS, type Preset } from '../../policy/presets.ts';
-import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
+import { isConsequential, takesKind } from '../../shared/methods.ts';
 import { admin } from '../shared/rpc.ts';
 import { groupNoun, type PromptView } from './types.ts';
 
@@ -102,7 +102,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
             <option value="604800">for 1 week</option>
             <option value="session">until the browser closes</option>
           </select>
-          {remembers && isMethod(p.method) && isConsequential(p.method) && (
+          {remembers && isConsequential(p.method) && (
             <div class="row cap">
               <label class="inline">
                 <input type="checkbox" data-testid="prompt-cap-enabled" checked={capOn} onChange={(e) => setCapOn(e.currentTarget.checked)} /> with a cap: at most

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { npubEncode } from 'nostr-tools/nip19';
 import { countHidden, revealHidden, tagSummary } from './visible.ts';
-import { isMethod, specOf } from '../../shared/methods.ts';
+import { specOf } from '../../shared/methods.ts';
 import { methodText, type PromptView } from './types.ts';
 
 function Revealed({ text }: { text: string }) {
@@ -16,7 +16,7 @@ function Revealed({ text }: { text: string }) {
 export function RequestView({ p }: { p: PromptView }) {
   const [raw, setRaw] = useState(false);
   const d = p.details;
-  const fromPeer = isMethod(p.method) && specOf(p.method).peer === 'from';
+  const fromPeer = specOf(p.method).peer === 'from';
   return (
     <section aria-label="The request">
       <div class="origin" data-testid="prompt-origin">{p.origin}</div>

@@ -1,4 +1,3 @@
-import { fail } from '../../../shared/errors.ts';
 import type { Grant, Rule } from '../../../policy/records.ts';
 import { addOverride, addRule, createGrant, deleteRule, listPolicies, revokeGrant, revokeOverride, updateRule } from '../../../db/policy.ts';
 import { ruleUsage } from '../../../db/usage.ts';
