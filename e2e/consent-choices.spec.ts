@@ -1,4 +1,4 @@
-// The prompt's choices and what each one stores (issue 3 §2-§4): scope, duration and cap of a
+// The prompt's choices and what each one stores (docs/ARCHITECTURE.md, The prompt, Choices): scope, duration and cap of a
 // remembered allow, "deny and remember", the presets offered at a site's first contact, and the
 // sensitive kinds that a method-wide rule never covers. Every test clicks the real prompt and
 // checks both what get_policies returns and what the page gets.

@@ -1,4 +1,4 @@
-// What the prompt shows (issue 3 §5-§6, THREATS 9, 12, 13, 16, 3): content as plain text with
+// What the prompt shows (docs/ARCHITECTURE.md, The prompt; docs/THREATS.md #3, #9, #12, #13, #16): content as plain text with
 // hidden characters made visible, a tag summary, the raw JSON of the very copy that is signed,
 // the peer (never the plaintext) of a decrypt, the frame a request came from, and buttons that
 // accept a click only a moment after a request is shown, with focus on Deny.

@@ -1,4 +1,4 @@
-// The prompt queue (issue 3 §1, THREATS 7-11): one prompt window per browser window, "N more
+// The prompt queue (docs/ARCHITECTURE.md, The prompt, Queue; docs/THREATS.md #7–#11): one prompt window per browser window, "N more
 // waiting", identical requests collapsed into one line, "also answer the similar ones", "apply to
 // all from this site", the queue re-evaluated after a remembered answer, and closing one prompt
 // window refusing only what it held.

@@ -1,5 +1,5 @@
 // A request waiting on the prompt belongs to its page: when the tab closes or navigates away, the
-// request is cancelled (THREATS.md 23) and the prompt stops showing it.
+// request is cancelled (docs/THREATS.md #23) and the prompt stops showing it.
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
 import { note, signingLog, startCall, status, waitForPending } from './helpers.ts';
 

@@ -85,7 +85,7 @@ test('a locked vault stays locked across a worker restart', async ({ ext }) => {
   expect(await awaitCall(page, 'pk')).toMatchObject({ ok: false, code: 'locked' });
 });
 
-// THREATS.md 24: a stop while a prompt is open. The bridge sends the same request again, the
+// docs/THREATS.md #24: a stop while a prompt is open. The bridge sends the same request again, the
 // restarted worker knows it by id and params, and the prompt keeps its place: the answer given
 // after the restart completes it exactly once.
 for (const decision of ['allow', 'deny'] as const) {

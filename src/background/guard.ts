@@ -1,5 +1,5 @@
 // The one enforcer: decide, run the crypto of an allowed request and append to the signing log,
-// all in one read-write transaction (DESIGN.md §5 step 6). No handler checks permission itself.
+// all in one read-write transaction (docs/ARCHITECTURE.md, Decision order, step 6). No handler checks permission itself.
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
 import { capsToCount, decide, describeDecision, type Decision, type PolicyClock } from '../policy/decide.ts';

@@ -31,7 +31,7 @@ const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
 
-// A tab that closes or navigates away cancels the requests it was waiting on (THREATS.md 23).
+// A tab that closes or navigates away cancels the requests it was waiting on (docs/THREATS.md #23).
 const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);
 browser.tabs.onRemoved.addListener((tabId) => {
   cancelTab(tabId, 'The requesting tab was closed');

@@ -38,7 +38,7 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
       return { kind: null, details: { type: 'none' }, run: () => ({ value: deps.relays }) };
     case 'sign_event': {
       const e = request.params.event;
-      // A different pubkey is refused, never silently rewritten (THREATS.md 14).
+      // A different pubkey is refused, never silently rewritten (docs/THREATS.md #14).
       if (e.pubkey !== undefined && e.pubkey !== account.pubkey) {
         throw fail('invalid_request', 'event.pubkey names another key than the active account');
       }

@@ -19,7 +19,7 @@ export type Router = (message: unknown, sender: SenderInfo) => Promise<WireRespo
 export function createRouter(ctx: BackgroundContext, onUse: () => void = () => {}): Router {
   return async (message, sender) => {
     try {
-      // A request that arrives while the worker starts waits for setup (THREATS.md 25).
+      // A request that arrives while the worker starts waits for setup (docs/THREATS.md #25).
       await ctx.ready;
       const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
       if (type !== 'admin' && type !== 'nip07') throw fail('invalid_request', 'Unknown message type');
@@ -52,7 +52,7 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   if (!envelope.success) throw fail('invalid_request', describeIssue(envelope.error));
   const parsed = parseNip07Request(envelope.data.method, envelope.data.params ?? {});
   if (!parsed.ok) throw fail('invalid_request', describeIssue(parsed.error));
-  // The origin comes from the browser, never from the message (THREATS.md 1), and is worked out
+  // The origin comes from the browser, never from the message (docs/THREATS.md #1), and is worked out
   // once per message: everything below uses this value.
   const origin = siteOrigin(sender);
   const tabId = sender.tab?.id;

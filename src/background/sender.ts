@@ -1,4 +1,4 @@
-// Who is asking, from the browser's own sender information only (THREATS.md 1–5).
+// Who is asking, from the browser's own sender information only (docs/THREATS.md #1–#5).
 import { fail } from '../shared/errors.ts';
 
 /** The fields of runtime.MessageSender that we read. */

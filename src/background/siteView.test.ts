@@ -6,7 +6,7 @@ import { guard } from './guard.ts';
 import { WardenDb } from '../db/schema.ts';
 import { MemorySessionStore } from '../vault/sessionStore.ts';
 import { fail } from '../shared/errors.ts';
-import { controlParamSchemas } from '../shared/protocol.ts';
+import { pageParamSchemas } from '../shared/protocol.ts';
 import { uniqueDbName } from '../test/fixtures.ts';
 
 const EXT = 'chrome-extension://abc';
@@ -75,7 +75,7 @@ describe('control methods at the boundary', () => {
   it('every one is refused to a content script, and a malformed param is invalid_request', async () => {
     const h = harness();
     await h.ok('create_account', { password: 'pw' });
-    for (const method of Object.keys(controlParamSchemas)) {
+    for (const method of Object.keys(pageParamSchemas)) {
       const r = await h.raw(method, {}, SITE_SENDER);
       expect(r, method).toMatchObject({ ok: false, error: { code: 'denied' } });
     }

@@ -1,5 +1,5 @@
 // MAIN world: defines window.nostr. Holds no keys and no policy; turns replies into values or
-// Errors carrying a `code` (DESIGN.md §6). Every call settles: answered, refused or timed out.
+// Errors carrying a `code` (docs/ARCHITECTURE.md, Error codes). Every call settles: answered, refused or timed out.
 import { PAGE_REPLY, PAGE_REQUEST, PROVIDER_TIMEOUT_MS, unguessableId } from '../shared/channel.ts';
 import { fromWireError, type ErrorCode } from '../shared/errors.ts';
 import { METHOD_TABLE, METHODS, type Method } from '../shared/methods.ts';

@@ -11,7 +11,7 @@ export interface SettingRow {
 export const DB_NAME = 'warden';
 
 /**
- * Version 1 is the data model of DESIGN.md §3. Every index that reads a site's rows starts with
+ * Version 1 is the data model of docs/ARCHITECTURE.md (Data model). Every index that reads a site's rows starts with
  * its origin; the cap count is a key-range read on [origin+accountId+method(+kind)+createdAt].
  */
 export const SCHEMA_V1 = {

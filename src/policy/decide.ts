@@ -1,4 +1,4 @@
-// The decision of DESIGN.md §5, steps 3–5, as a pure function of (request, records, now).
+// The decision (docs/ARCHITECTURE.md, Decision order, steps 3–5) as a pure function of (request, records, now).
 import { isConsequential, policyMethod, type Method } from '../shared/methods.ts';
 import { isLive } from './live.ts';
 import type { Grant, Override, Rule } from './records.ts';

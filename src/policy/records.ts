@@ -1,4 +1,4 @@
-// Stored record shapes (DESIGN.md §3). Plain data: the policy reads them, the db stores them.
+// Stored record shapes (docs/ARCHITECTURE.md, Data model). Plain data: the policy reads them, the db stores them.
 import type { Method } from '../shared/methods.ts';
 
 /** The one lifecycle every grant, rule and override goes through (see isLive). */

@@ -1,4 +1,4 @@
-// The only error vocabulary that crosses a message boundary (DESIGN.md §6 and §7, contract).
+// The only error vocabulary that crosses a message boundary (docs/ARCHITECTURE.md, Error codes and Wire contract).
 export const ERROR_CODES = [
   'denied',
   'cap_exceeded',

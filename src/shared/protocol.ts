@@ -106,7 +106,7 @@ export const nip07EnvelopeSchema = z.strictObject({
   params: z.unknown(),
 });
 
-// ---- admin RPC (extension pages → background; DESIGN.md §7, contract) ---------------------
+// ---- admin RPC (extension pages → background; docs/ARCHITECTURE.md, Wire contract) -------
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 const maxUsageCount = z.int().min(1).max(1_000_000_000);
@@ -128,12 +128,12 @@ export type Duration = z.infer<typeof durationSchema>;
 
 const pageLimit = z.int().min(1).max(1_000);
 
-// ---- Control pages (popup, options, welcome; issue 4). Additions only: no method above changes.
+// ---- Methods the popup, options and welcome pages added. Additions only: no method above changes.
 const retentionDays = z.int().min(1).max(100 * 365).nullable().optional();
 /** A backup file is validated by its own schema (src/db/backupFile.ts); here only its size is bounded. */
 const backupBlob = z.string().min(2).max(20 * 1024 * 1024);
 
-export const controlParamSchemas = {
+export const pageParamSchemas = {
   /** What the guard would decide now for (origin, method, kind), without crypto or logging. */
   explain_request: z.strictObject({ origin: originSchema, method: methodSchema, kind: nullable(kindSchema), accountId: idSchema.optional() }),
   rename_account: z.strictObject({ accountId: idSchema, label: label.min(1) }),
@@ -214,12 +214,12 @@ export const adminParamSchemas = {
     durationSeconds: durationSchema.optional(),
     cap: z.strictObject({ maxUsageCount, windowSeconds }).optional(),
     applyToAllFromOrigin: z.boolean().optional(),
-    // Beyond DESIGN.md §7: answer a site's first contact with a named grant (src/policy/presets.ts).
+    // An addition: answer a site's first contact with a named grant (src/policy/presets.ts).
     preset: z.enum(['pubkey_only', 'social']).optional(),
     // Also answer the waiting requests that look the same (same site, method and kind).
     applyToSimilar: z.boolean().optional(),
   }),
-  // Beyond DESIGN.md §7: what the prompt page needs to show, and the settings of §8.
+  // Additions: what the prompt page needs to show, and the settings (docs/ARCHITECTURE.md, Settings).
   get_prompt: z.strictObject({ promptId: z.string().min(1).max(64) }),
   list_prompts: z.strictObject({ windowId: z.int().optional() }),
   get_settings: z.strictObject({}),
@@ -228,7 +228,7 @@ export const adminParamSchemas = {
     relays: z.record(z.string().max(512), z.strictObject({ read: z.boolean(), write: z.boolean() })).optional(),
     sensitiveKinds: z.array(kindSchema).max(1_000).optional(),
   }),
-  ...controlParamSchemas,
+  ...pageParamSchemas,
 } as const;
 
 export type AdminMethod = keyof typeof adminParamSchemas;

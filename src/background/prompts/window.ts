@@ -108,7 +108,7 @@ export class PromptWindows {
       const win = await browser.windows.create({ url, type: 'popup', width: 460, height: 680, focused: true });
       slot.windowId = win.id;
     } catch {
-      // A prompt that cannot be shown must not leave pages waiting (THREATS.md 10).
+      // A prompt that cannot be shown must not leave pages waiting (docs/THREATS.md #10).
       this.queue?.refuseAll(fail('denied', 'The prompt window could not be opened'), (p) => keyOf(p) === key);
     } finally {
       slot.opening = false;
