@@ -1,9 +1,8 @@
 // router → validate → guard → handler. Every message gets exactly one wire response.
-import { errorResponse, fail, type WireResponse } from '../shared/errors.ts';
+import { describeIssue, errorResponse, fail, type WireResponse } from '../shared/errors.ts';
 import {
   adminEnvelopeSchema,
   adminParamSchemas,
-  describeIssue,
   isAdminMethod,
   nip07EnvelopeSchema,
   parseNip07Request,

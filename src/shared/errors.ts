@@ -1,4 +1,5 @@
 // The only error vocabulary that crosses a message boundary (docs/ARCHITECTURE.md, Error codes and Wire contract).
+import type { z } from 'zod';
 export const ERROR_CODES = [
   'denied',
   'cap_exceeded',
@@ -56,4 +57,12 @@ export function fromWireError(error: unknown): Error & { code: ErrorCode } {
   const out = new Error(message) as Error & { code: ErrorCode };
   out.code = code;
   return out;
+}
+
+/** First zod issue as one readable line, without echoing the (possibly secret) input. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  const path = issue.path.length ? issue.path.join('.') : 'params';
+  return `${path}: ${issue.message}`;
 }

@@ -245,11 +245,3 @@ export const adminEnvelopeSchema = z.strictObject({
 export function isAdminMethod(method: string): method is AdminMethod {
   return Object.hasOwn(adminParamSchemas, method);
 }
-
-/** First zod issue as one readable line, without echoing the (possibly secret) input. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid request';
-  const path = issue.path.length ? issue.path.join('.') : 'params';
-  return `${path}: ${issue.message}`;
-}
