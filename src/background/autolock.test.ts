@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '../vault/sessionStore.ts';
-import { WardenDb } from '../db/schema.ts';
 import { setSetting } from '../db/settings.ts';
-import { createContext } from './context.ts';
 import { createAutoLock } from './autolock.ts';
+import { makeContext } from '../test/background.ts';
 
 async function setup(minutes: number) {
-  let now = 1_700_000_000_000;
-  const session = new MemorySessionStore();
-  const ctx = createContext({ db: new WardenDb(`autolock-${crypto.randomUUID()}`), session, extensionOrigin: 'chrome-extension://x', now: () => now, scryptLogN: 8 });
+  const { ctx, clock, session } = makeContext();
   await ctx.ready;
   await ctx.vault.create('pw');
   await setSetting(ctx.db, 'autoLockMinutes', minutes);
   const lock = createAutoLock(ctx);
-  return { ctx, lock, session, advance: (ms: number) => (now += ms) };
+  return { ctx, lock, session, advance: (ms: number) => (clock.t += ms) };
 }
 
 describe('auto-lock', () => {

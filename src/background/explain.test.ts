@@ -1,31 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createContext, type BackgroundContext } from './context.ts';
+import type { BackgroundContext } from './context.ts';
 import { explain } from './explain.ts';
 import { guard, type GuardRequest } from './guard.ts';
-import { WardenDb } from '../db/schema.ts';
 import { addOverride, addRule, createGrant, revokeGrant } from '../db/policy.ts';
-import { MemorySessionStore } from '../vault/sessionStore.ts';
-import { fail } from '../shared/errors.ts';
 import type { Method } from '../shared/methods.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { makeContext, T0 } from '../test/background.ts';
 
 const A = 'https://a.example';
-const T0 = 1_700_000_000_000;
 const METHODS: Method[] = ['sign_event', 'nip44_encrypt', 'get_public_key'];
 
-const contexts: BackgroundContext[] = [];
-afterEach(() => {
-  for (const c of contexts.splice(0)) {
-    c.prompts.refuseAll(fail('denied', 'over'));
-    c.db.close();
-  }
-});
-
 function context(clock: { t: number }): BackgroundContext {
-  const ctx = createContext({ db: new WardenDb(uniqueDbName('explain')), session: new MemorySessionStore(), extensionOrigin: 'chrome-extension://x', now: () => clock.t });
-  contexts.push(ctx);
-  return ctx;
+  return makeContext({ clock }).ctx;
 }
 
 const outcomeOf = (r: Awaited<ReturnType<typeof guard>>) =>

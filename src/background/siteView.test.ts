@@ -1,43 +1,13 @@
-// get_site_view / list_sites and the control methods' boundary, through the admin router.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createContext, type BackgroundContext } from './context.ts';
-import { createRouter } from './router.ts';
+// get_site_view / list_sites and the boundary of the pages' admin methods, through the admin router.
+import { describe, expect, it } from 'vitest';
 import { guard } from './guard.ts';
-import { WardenDb } from '../db/schema.ts';
-import { MemorySessionStore } from '../vault/sessionStore.ts';
-import { fail } from '../shared/errors.ts';
 import { pageParamSchemas } from '../shared/protocol.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { type Any, makeHarness, POPUP_PAGE, T0 } from '../test/background.ts';
 
-const EXT = 'chrome-extension://abc';
-const ADMIN = { id: 'abc', url: `${EXT}/src/ui/popup/index.html` };
+const ADMIN = { id: 'abc', url: POPUP_PAGE };
 const SITE_SENDER = { id: 'abc', url: 'https://evil.example/', origin: 'https://evil.example', tab: { id: 3, url: 'https://evil.example/' }, frameId: 0 };
 const A = 'https://a.example';
-const T0 = 1_700_000_000_000;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
-const contexts: BackgroundContext[] = [];
-afterEach(() => {
-  for (const c of contexts.splice(0)) {
-    c.prompts.refuseAll(fail('denied', 'over'));
-    c.db.close();
-  }
-});
-
-function harness() {
-  const clock = { t: T0 };
-  const ctx = createContext({ db: new WardenDb(uniqueDbName('site')), session: new MemorySessionStore(), extensionOrigin: EXT, now: () => clock.t, scryptLogN: 8 });
-  contexts.push(ctx);
-  const route = createRouter(ctx);
-  const raw = (method: string, params: unknown = {}, sender: Any = ADMIN) => route({ type: 'admin', method, params }, sender);
-  const ok = async (method: string, params: unknown = {}): Promise<Any> => {
-    const r = await raw(method, params);
-    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-    return r.result;
-  };
-  return { ctx, clock, raw, ok };
-}
+const harness = () => makeHarness({ adminSender: ADMIN });
 
 describe('get_site_view', () => {
   it('the live grant first with live usage and when its window frees; past grants after; paused; latest activity', async () => {
@@ -71,12 +41,12 @@ describe('get_site_view', () => {
   });
 });
 
-describe('control methods at the boundary', () => {
+describe('the pages\' admin methods at the boundary', () => {
   it('every one is refused to a content script, and a malformed param is invalid_request', async () => {
     const h = harness();
     await h.ok('create_account', { password: 'pw' });
     for (const method of Object.keys(pageParamSchemas)) {
-      const r = await h.raw(method, {}, SITE_SENDER);
+      const r = await h.admin(method, {}, SITE_SENDER);
       expect(r, method).toMatchObject({ ok: false, error: { code: 'denied' } });
     }
     for (const [method, params] of [
@@ -90,7 +60,7 @@ describe('control methods at the boundary', () => {
       ['restore_preview', { backup: '{}' }],
       ['rename_account', { accountId: 1, label: '' }],
     ] as const) {
-      const r = await h.raw(method, params);
+      const r = await h.admin(method, params);
       expect(r, `${method} ${JSON.stringify(params)}`).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     }
   });

@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WardenDb } from './schema.ts';
 import { appendActivity, pageActivity, pruneActivity } from './activity.ts';
 import type { ActivityEntry, Outcome } from '../policy/records.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { A, freshDb } from '../test/db.ts';
 
-const A = 'https://a.example';
 const B = 'http://b.example:8080';
-
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName());
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
 
 async function seed(d: WardenDb, n: number): Promise<ActivityEntry[]> {
   const outcomes: Outcome[] = ['allowed', 'denied', 'asked', 'cap_exceeded'];
@@ -32,7 +21,7 @@ describe('pageActivity', () => {
     ['the other origin', B, 2],
     ['one row per page', A, 1],
   ])('%s: newest first, keyset paged without duplicates or gaps', async (_name, origin, limit) => {
-    const d = db();
+    const d = freshDb();
     const rows = await seed(d, 23);
     const expected = rows.filter((e) => !origin || e.origin === origin).sort((x, y) => y.id - x.id);
     const got: ActivityEntry[] = [];
@@ -52,13 +41,13 @@ describe('pageActivity', () => {
   });
 
   it('an empty log gives an empty page and no cursor', async () => {
-    expect(await pageActivity(db(), { limit: 10 })).toEqual({ entries: [] });
+    expect(await pageActivity(freshDb(), { limit: 10 })).toEqual({ entries: [] });
   });
 });
 
 describe('pruneActivity', () => {
   it('keeps the newest `max` rows', async () => {
-    const d = db();
+    const d = freshDb();
     const rows = await seed(d, 12);
     expect(await pruneActivity(d, 5)).toBe(7);
     expect((await d.activity.toArray()).map((e) => e.id)).toEqual(rows.slice(-5).map((e) => e.id));
@@ -66,7 +55,7 @@ describe('pruneActivity', () => {
   });
 
   it('does nothing under the bound', async () => {
-    const d = db();
+    const d = freshDb();
     await seed(d, 3);
     expect(await pruneActivity(d, 3)).toBe(0);
     expect(await d.activity.count()).toBe(3);

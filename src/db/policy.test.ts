@@ -1,24 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { WardenDb } from './schema.ts';
+import { describe, expect, it } from 'vitest';
 import { addOverride, addRule, createGrant, deleteRule, listPolicies, loadPolicyRecords, revokeGrant, revokeOverride, updateRule } from './policy.ts';
 import { setSetting } from './settings.ts';
 import { WardenError } from '../shared/errors.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { A, B, freshDb, S, T } from '../test/db.ts';
 
-const A = 'https://a.example';
-const B = 'https://b.example';
-const T = 1_700_000_000_000;
-const S = 'session-1';
-
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName());
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -31,7 +16,7 @@ async function code(p: Promise<unknown>): Promise<string> {
 
 describe('createGrant', () => {
   it('stores the grant with its rules; kind is dropped for methods other than sign_event', async () => {
-    const d = db();
+    const d = freshDb();
     const id = await createGrant(
       d,
       {
@@ -59,13 +44,13 @@ describe('createGrant', () => {
   });
 
   it('onCapReached defaults to deny', async () => {
-    const d = db();
+    const d = freshDb();
     const id = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     expect((await d.grants.get(id))?.onCapReached).toBe('deny');
   });
 
   it('revokes the previous live grant for the same (origin, account) but keeps it', async () => {
-    const d = db();
+    const d = freshDb();
     const first = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
     const otherAccount = await createGrant(d, { origin: A, accountId: 2, rules: [] }, T, S);
     const otherOrigin = await createGrant(d, { origin: B, accountId: 1, rules: [] }, T, S);
@@ -82,7 +67,7 @@ describe('createGrant', () => {
   });
 
   it('does not move the revocation of an already revoked grant, nor touch an expired one', async () => {
-    const d = db();
+    const d = freshDb();
     const revoked = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     await revokeGrant(d, revoked, T + 1);
     const expired = await createGrant(d, { origin: A, accountId: 1, rules: [], expiresAt: T + 5 }, T + 2, S);
@@ -92,7 +77,7 @@ describe('createGrant', () => {
   });
 
   it('a grant of an earlier browser session is not live, so it is not revoked', async () => {
-    const d = db();
+    const d = freshDb();
     const old = await createGrant(d, { origin: A, accountId: 1, rules: [], sessionId: 'old-session' }, T, 'old-session');
     await createGrant(d, { origin: A, accountId: 1, rules: [] }, T + 1, S);
     expect((await d.grants.get(old))?.revokedAt).toBeNull();
@@ -101,7 +86,7 @@ describe('createGrant', () => {
 
 describe('revokeGrant', () => {
   it('keeps the first revokedAt', async () => {
-    const d = db();
+    const d = freshDb();
     const id = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     await revokeGrant(d, id, T + 5);
     await revokeGrant(d, id, T + 50);
@@ -109,13 +94,13 @@ describe('revokeGrant', () => {
   });
 
   it('an unknown grant is not_found', async () => {
-    expect(await code(revokeGrant(db(), 404, T))).toBe('not_found');
+    expect(await code(revokeGrant(freshDb(), 404, T))).toBe('not_found');
   });
 });
 
 describe('rules', () => {
   it('addRule appends to a grant and returns the stored row', async () => {
-    const d = db();
+    const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     const rule = await addRule(d, gid, { method: 'sign_event', kind: 3, maxUsageCount: 2, windowSeconds: 60 }, T + 1, { expiresAt: T + 99, sessionId: S });
     expect(await d.rules.get(rule.id)).toEqual(rule);
@@ -124,7 +109,7 @@ describe('rules', () => {
   });
 
   it('updateRule: absent fields stay, null clears', async () => {
-    const d = db();
+    const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     const rule = await addRule(d, gid, { method: 'sign_event', kind: 1, maxUsageCount: 5, windowSeconds: 60 }, T);
 
@@ -140,7 +125,7 @@ describe('rules', () => {
   });
 
   it('updateRule to another method drops the kind', async () => {
-    const d = db();
+    const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
     const rule = await addRule(d, gid, { method: 'sign_event', kind: 1 }, T);
     expect(await updateRule(d, rule.id, { method: 'nip44_encrypt' })).toMatchObject({ method: 'nip44_encrypt', kind: null });
@@ -148,13 +133,13 @@ describe('rules', () => {
   });
 
   it('updateRule / deleteRule of an unknown id are not_found', async () => {
-    const d = db();
+    const d = freshDb();
     expect(await code(updateRule(d, 404, { maxUsageCount: 1 }))).toBe('not_found');
     expect(await code(deleteRule(d, 404))).toBe('not_found');
   });
 
   it('deleteRule removes only that rule', async () => {
-    const d = db();
+    const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }, { method: 'get_public_key' }] }, T, S);
     const [first] = await d.rules.where('grantId').equals(gid).toArray();
     await deleteRule(d, first!.id);
@@ -164,7 +149,7 @@ describe('rules', () => {
 
 describe('overrides', () => {
   it('addOverride stores the scope; revokeOverride keeps the first revokedAt', async () => {
-    const d = db();
+    const d = freshDb();
     const id = await addOverride(d, { origin: A, accountId: 1, method: 'sign_event', kind: 0, effect: 'deny', expiresAt: T + 9 }, T);
     expect(await d.overrides.get(id)).toMatchObject({ origin: A, accountId: 1, method: 'sign_event', kind: 0, effect: 'deny', createdAt: T, expiresAt: T + 9, revokedAt: null });
     await revokeOverride(d, id, T + 1);
@@ -174,7 +159,7 @@ describe('overrides', () => {
   });
 
   it('an override of a method other than sign_event has no kind', async () => {
-    const d = db();
+    const d = freshDb();
     const id = await addOverride(d, { origin: A, accountId: 1, method: 'nip04_decrypt', kind: 3, effect: 'allow' }, T);
     expect((await d.overrides.get(id))?.kind).toBeNull();
   });
@@ -182,7 +167,7 @@ describe('overrides', () => {
 
 describe('loadPolicyRecords / listPolicies', () => {
   it('reads only the (origin, account), skips the rules of revoked grants, and reads the sensitive kinds', async () => {
-    const d = db();
+    const d = freshDb();
     const old = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
     const cur = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'nip44_encrypt' }] }, T + 1, S);
     await createGrant(d, { origin: B, accountId: 1, rules: [{ method: 'nip04_encrypt' }] }, T, S);
@@ -200,7 +185,7 @@ describe('loadPolicyRecords / listPolicies', () => {
   });
 
   it('a grant revoked in the future still has its rules loaded', async () => {
-    const d = db();
+    const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
     await d.grants.update(gid, { revokedAt: T + 100 });
     expect((await loadPolicyRecords(d, A, 1, T + 99)).rules).toHaveLength(1);
@@ -208,7 +193,7 @@ describe('loadPolicyRecords / listPolicies', () => {
   });
 
   it('listPolicies filters by origin and includes revoked grants', async () => {
-    const d = db();
+    const d = freshDb();
     const g1 = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
     await revokeGrant(d, g1, T + 1);
     await createGrant(d, { origin: B, accountId: 1, rules: [{ method: 'get_public_key' }] }, T, S);

@@ -1,29 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { WardenDb } from './schema.ts';
+import { describe, expect, it } from 'vitest';
 import { PolicyCache } from './policyCache.ts';
 import { addOverride, addRule, createGrant, deleteRule, revokeGrant, revokeOverride, updateRule } from './policy.ts';
 import { setSetting } from './settings.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
-
-const A = 'https://a.example';
-const T = 1_700_000_000_000;
-const S = 's';
-
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName());
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
+import { A, freshDb, grant, S, T } from '../test/db.ts';
 
 describe('PolicyCache', () => {
   it('serves repeated reads from memory and reads every kind of policy write on the next load', async () => {
-    const d = db();
+    const d = freshDb();
     const cache = new PolicyCache(d);
-    const gid = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event', maxUsageCount: 5 }] }, T, S);
+    const gid = await grant(d, A, [{ method: 'sign_event', maxUsageCount: 5 }]);
     const first = await cache.load(A, 1, T);
     expect(await cache.load(A, 1, T)).toBe(first);
     expect(first.rules).toHaveLength(1);
@@ -50,21 +35,21 @@ describe('PolicyCache', () => {
   });
 
   it('keeps (origin, account) apart', async () => {
-    const d = db();
+    const d = freshDb();
     const cache = new PolicyCache(d);
-    await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
-    await createGrant(d, { origin: A, accountId: 2, rules: [{ method: 'nip04_encrypt' }] }, T, S);
+    await grant(d, A, [{ method: 'sign_event' }]);
+    await grant(d, A, [{ method: 'nip04_encrypt' }], T, { accountId: 2 });
     expect((await cache.load(A, 1, T)).rules.map((r) => r.method)).toEqual(['sign_event']);
     expect((await cache.load(A, 2, T)).rules.map((r) => r.method)).toEqual(['nip04_encrypt']);
     expect((await cache.load('https://b.example', 1, T)).rules).toEqual([]);
   });
 
   it('a write inside the same transaction as the load is seen by the next load', async () => {
-    const d = db();
+    const d = freshDb();
     const cache = new PolicyCache(d);
     await d.transaction('rw', d.grants, d.rules, d.overrides, d.settings, async () => {
       expect((await cache.load(A, 1, T)).grants).toEqual([]);
-      await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, T, S);
+      await grant(d, A, [{ method: 'sign_event' }]);
       expect((await cache.load(A, 1, T)).grants).toHaveLength(1);
     });
   });

@@ -1,40 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { WardenDb } from './schema.ts';
-import { appendLog, countSince } from './signingLog.ts';
-import { createGrant, revokeGrant, addRule } from './policy.ts';
+import { countSince } from './signingLog.ts';
+import { revokeGrant, addRule } from './policy.ts';
 import { DEFAULT_RETENTION, getRetention, pruneLogs, setRetention } from './retention.ts';
 import { windowStart } from '../policy/decide.ts';
-import type { SigningLogEntry } from '../policy/records.ts';
 import type { Method } from '../shared/methods.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { appendEntries, freshDb, grant, S, T as NOW } from '../test/db.ts';
 
 const DAY = 24 * 3600 * 1000;
-const NOW = 1_700_000_000_000;
-const S = 'session';
 const ORIGINS = ['https://a.example', 'https://b.example'];
 const METHODS: Method[] = ['sign_event', 'nip44_encrypt'];
 
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName('retention'));
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
-
-async function appendAll(d: WardenDb, rows: Omit<SigningLogEntry, 'id'>[]): Promise<void> {
-  const sorted = [...rows].sort((a, b) => a.createdAt - b.createdAt);
-  await d.transaction('rw', d.signingLog, async () => {
-    for (const row of sorted) await appendLog(d, row);
-  });
-}
-
 describe('retention settings', () => {
   it('defaults: activity 90 days, signing log kept forever; a patch keeps the other field', async () => {
-    const d = db();
+    const d = freshDb();
     expect(await getRetention(d)).toEqual(DEFAULT_RETENTION);
     expect(await setRetention(d, { signingLogDays: 30 })).toEqual({ activityDays: 90, signingLogDays: 30 });
     expect(await setRetention(d, { activityDays: null })).toEqual({ activityDays: null, signingLogDays: 30 });
@@ -44,10 +23,10 @@ describe('retention settings', () => {
 
 describe('pruneLogs', () => {
   it('deletes old entries nobody counts, keeps what a window or a lifetime cap counts', async () => {
-    const d = db();
+    const d = freshDb();
     const [A, B] = ORIGINS as [string, string];
-    await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 100, windowSeconds: 30 * 86_400 }] }, NOW - 100 * DAY, S);
-    await createGrant(d, { origin: B, accountId: 1, rules: [{ method: 'nip44_encrypt', maxUsageCount: 5 }] }, NOW - 100 * DAY, S);
+    await grant(d, A, [{ method: 'sign_event', kind: 1, maxUsageCount: 100, windowSeconds: 30 * 86_400 }], NOW - 100 * DAY);
+    await grant(d, B, [{ method: 'nip44_encrypt', maxUsageCount: 5 }], NOW - 100 * DAY);
     const rows = [
       { origin: A, accountId: 1, method: 'sign_event' as const, kind: 1, createdAt: NOW - 20 * DAY }, // in the 30-day window: kept
       { origin: A, accountId: 1, method: 'sign_event' as const, kind: 7, createdAt: NOW - 20 * DAY }, // kind 7 is not capped: pruned
@@ -56,7 +35,7 @@ describe('pruneLogs', () => {
       { origin: B, accountId: 2, method: 'nip44_encrypt' as const, createdAt: NOW - 80 * DAY }, // another account: pruned
       { origin: A, accountId: 1, method: 'sign_event' as const, kind: 7, createdAt: NOW - 1 * DAY }, // newer than retention: kept
     ];
-    await appendAll(d, rows);
+    await appendEntries(d, rows);
     await d.activity.bulkAdd([
       { origin: A, method: 'sign_event', kind: 1, outcome: 'allowed', reason: 'old', createdAt: NOW - 91 * DAY },
       { origin: A, method: 'sign_event', kind: 1, outcome: 'allowed', reason: 'new', createdAt: NOW - 89 * DAY },
@@ -69,18 +48,18 @@ describe('pruneLogs', () => {
   });
 
   it('a revoked grant, an expired rule or an uncapped rule protects nothing', async () => {
-    const d = db();
+    const d = freshDb();
     const A = ORIGINS[0]!;
-    const g = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event', maxUsageCount: 9 }] }, NOW - 50 * DAY, S);
+    const g = await grant(d, A, [{ method: 'sign_event', maxUsageCount: 9 }], NOW - 50 * DAY);
     await revokeGrant(d, g, NOW - DAY);
-    const g2 = await createGrant(d, { origin: A, accountId: 1, rules: [{ method: 'sign_event' }] }, NOW - 50 * DAY, S);
+    const g2 = await grant(d, A, [{ method: 'sign_event' }], NOW - 50 * DAY);
     await addRule(d, g2, { method: 'sign_event', maxUsageCount: 3 }, NOW - 50 * DAY, { expiresAt: NOW - 1 });
-    await appendAll(d, [{ origin: A, accountId: 1, method: 'sign_event', kind: 1, createdAt: NOW - 30 * DAY }]);
+    await appendEntries(d, [{ origin: A, accountId: 1, method: 'sign_event', kind: 1, createdAt: NOW - 30 * DAY }]);
     expect((await pruneLogs(d, () => ({ now: NOW, sessionId: S }), { activityDays: null, signingLogDays: 7 })).signingLogDeleted).toBe(1);
   });
 
   it('PROOF: retention never loosens a cap — every entry a live cap counts survives and every count is unchanged', async () => {
-    const d = db();
+    const d = freshDb();
     const ruleArb = fc.record({
       origin: fc.constantFrom(...ORIGINS),
       accountId: fc.constantFrom(1, 2),
@@ -101,11 +80,11 @@ describe('pruneLogs', () => {
       fc.asyncProperty(fc.array(ruleArb, { maxLength: 6 }), fc.array(entryArb, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 40 }), async (rules, entries, days) => {
         for (const t of [d.grants, d.rules, d.signingLog, d.activity]) await t.clear();
         for (const r of rules) {
-          const gid = await createGrant(d, { origin: r.origin, accountId: r.accountId, rules: [] }, NOW - 90 * DAY, S);
+          const gid = await grant(d, r.origin, [], NOW - 90 * DAY, { accountId: r.accountId });
           await addRule(d, gid, r, NOW - 90 * DAY, r.dead === 'expired' ? { expiresAt: NOW - DAY } : {});
           if (r.dead === 'revoked') await revokeGrant(d, gid, NOW - DAY);
         }
-        await appendAll(
+        await appendEntries(
           d,
           entries.map((e) => ({ origin: e.origin, accountId: e.accountId, method: e.method, createdAt: NOW - e.ageMs, ...(e.method === 'sign_event' ? { kind: e.kind } : {}) })),
         );

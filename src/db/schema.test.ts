@@ -6,9 +6,7 @@ import { loadPolicyRecords } from './policy.ts';
 import { getSetting } from './settings.ts';
 import { decide, capsToCount } from '../policy/decide.ts';
 import { uniqueDbName } from '../test/fixtures.ts';
-
-const A = 'https://a.example';
-const T = 1_700_000_000_000;
+import { A, T } from '../test/db.ts';
 
 /** A database exactly as version 1 of the extension left it. */
 async function createV1(name: string) {

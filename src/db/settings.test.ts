@@ -1,22 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { WardenDb } from './schema.ts';
+import { describe, expect, it } from 'vitest';
 import { getSetting, setSetting, SETTINGS, type SettingKey } from './settings.ts';
 import { DEFAULT_SENSITIVE_KINDS } from '../shared/methods.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
-
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName());
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
+import { freshDb } from '../test/db.ts';
 
 describe('settings', () => {
   it('missing rows give the defaults', async () => {
-    const d = db();
+    const d = freshDb();
     expect(await getSetting(d, 'autoLockMinutes')).toBe(30);
     expect(await getSetting(d, 'sensitiveKinds')).toEqual([...DEFAULT_SENSITIVE_KINDS]);
     expect(await getSetting(d, 'relays')).toEqual({});
@@ -41,13 +30,13 @@ describe('settings', () => {
     ['activeAccountId', 'one'],
     ['activeAccountId', -3],
   ])('garbage in %s (%j) falls back to the default', async (key, garbage) => {
-    const d = db();
+    const d = freshDb();
     await d.settings.put({ collection: SETTINGS[key].collection, key, value: garbage });
     expect(await getSetting(d, key)).toEqual(SETTINGS[key].fallback);
   });
 
   it('garbage in one key does not affect another', async () => {
-    const d = db();
+    const d = freshDb();
     await d.settings.put({ collection: 'prefs', key: 'autoLockMinutes', value: 'x' });
     await setSetting(d, 'sensitiveKinds', [1, 2]);
     expect(await getSetting(d, 'autoLockMinutes')).toBe(30);
@@ -55,7 +44,7 @@ describe('settings', () => {
   });
 
   it('round-trips valid values, including an empty sensitive list', async () => {
-    const d = db();
+    const d = freshDb();
     await setSetting(d, 'autoLockMinutes', 0);
     await setSetting(d, 'sensitiveKinds', []);
     await setSetting(d, 'relays', { 'wss://relay.example': { read: true, write: false } });
@@ -67,7 +56,7 @@ describe('settings', () => {
   });
 
   it('setSetting refuses an invalid value and keeps the old one', async () => {
-    const d = db();
+    const d = freshDb();
     await setSetting(d, 'autoLockMinutes', 10);
     await expect(setSetting(d, 'autoLockMinutes', -5 as number)).rejects.toThrow();
     expect(await getSetting(d, 'autoLockMinutes')).toBe(10);

@@ -1,59 +1,34 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { WardenDb } from './schema.ts';
 import { appendLog, countSince, freesAt, pageLog, type LogScope } from './signingLog.ts';
 import { windowStart } from '../policy/decide.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { Method } from '../shared/methods.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { A, appendEntry, B, freshDb, logEntry, type LogRow, T as NOW } from '../test/db.ts';
 
-const A = 'https://a.example';
-const B = 'https://b.example';
-const NOW = 1_700_000_000_000;
-
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName());
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
-
-/** appendLog must run inside a read-write transaction (the guard's); returns the new row's id. */
-async function append(d: WardenDb, e: Omit<SigningLogEntry, 'id'>): Promise<number> {
-  return d.transaction('rw', d.signingLog, async () => {
-    await appendLog(d, e);
-    return (await d.signingLog.orderBy('id').last())!.id;
-  });
-}
-
-function entry(origin: string, method: Method, createdAt: number, kind?: number, accountId = 1): Omit<SigningLogEntry, 'id'> {
-  return { origin, accountId, method, createdAt, ...(kind === undefined ? {} : { kind }) };
-}
 
 /** Rows written by appendLog (with sequence numbers) or as an older version stored them (without). */
 const modes = {
-  appendLog: async (d: WardenDb, rows: Omit<SigningLogEntry, 'id'>[]) => {
-    for (const row of rows) await append(d, row);
+  appendLog: async (d: WardenDb, rows: LogRow[]) => {
+    for (const row of rows) await appendEntry(d, row);
   },
-  'legacy rows': async (d: WardenDb, rows: Omit<SigningLogEntry, 'id'>[]) => {
+  'legacy rows': async (d: WardenDb, rows: LogRow[]) => {
     await d.signingLog.bulkAdd(rows as SigningLogEntry[]);
   },
 };
 
 describe.each(Object.entries(modes))('countSince (%s)', (_mode, insert) => {
   it('counts by (origin, account, method) at method level and by kind at kind level', async () => {
-    const d = db();
+    const d = freshDb();
     await insert(d, [
-      entry(A, 'sign_event', NOW - 10, 1),
-      entry(A, 'sign_event', NOW - 9, 1),
-      entry(A, 'sign_event', NOW - 8, 7),
-      entry(A, 'sign_event', NOW - 7, 0),
-      entry(A, 'nip44_decrypt', NOW - 6),
-      entry(B, 'sign_event', NOW - 5, 1), // another origin
-      entry(A, 'sign_event', NOW - 4, 1, 2), // another account
+      logEntry(A, 'sign_event', NOW - 10, 1),
+      logEntry(A, 'sign_event', NOW - 9, 1),
+      logEntry(A, 'sign_event', NOW - 8, 7),
+      logEntry(A, 'sign_event', NOW - 7, 0),
+      logEntry(A, 'nip44_decrypt', NOW - 6),
+      logEntry(B, 'sign_event', NOW - 5, 1), // another origin
+      logEntry(A, 'sign_event', NOW - 4, 1, 2), // another account
     ]);
     const scope = (method: Method, kind: number | null, accountId = 1, origin = A): LogScope => ({ origin, accountId, method, kind });
     expect(await countSince(d, scope('sign_event', null), -Infinity)).toBe(4);
@@ -69,13 +44,13 @@ describe.each(Object.entries(modes))('countSince (%s)', (_mode, insert) => {
   });
 
   it('the lower bound is exclusive: the window is (since, +∞)', async () => {
-    const d = db();
+    const d = freshDb();
     const since = NOW - 3_600_000;
     await insert(d, [
-      entry(A, 'sign_event', since - 1, 1),
-      entry(A, 'sign_event', since, 1),
-      entry(A, 'sign_event', since + 1, 1),
-      entry(A, 'sign_event', NOW, 1),
+      logEntry(A, 'sign_event', since - 1, 1),
+      logEntry(A, 'sign_event', since, 1),
+      logEntry(A, 'sign_event', since + 1, 1),
+      logEntry(A, 'sign_event', NOW, 1),
     ]);
     const method: LogScope = { origin: A, accountId: 1, method: 'sign_event', kind: null };
     const kind: LogScope = { ...method, kind: 1 };
@@ -91,14 +66,14 @@ describe.each(Object.entries(modes))('countSince (%s)', (_mode, insert) => {
   });
 
   it('a lifetime count includes entries at time 0 and negative times', async () => {
-    const d = db();
-    await insert(d, [entry(A, 'nip04_encrypt', -5), entry(A, 'nip04_encrypt', 0), entry(A, 'nip04_encrypt', NOW)]);
+    const d = freshDb();
+    await insert(d, [logEntry(A, 'nip04_encrypt', -5), logEntry(A, 'nip04_encrypt', 0), logEntry(A, 'nip04_encrypt', NOW)]);
     expect(await countSince(d, { origin: A, accountId: 1, method: 'nip04_encrypt', kind: null }, -Infinity)).toBe(3);
   });
 
   it('an origin that is a prefix of another does not leak into it', async () => {
-    const d = db();
-    await insert(d, [entry('https://a.example:8443', 'sign_event', NOW, 1), entry('https://a.example.evil', 'sign_event', NOW, 1)]);
+    const d = freshDb();
+    await insert(d, [logEntry('https://a.example:8443', 'sign_event', NOW, 1), logEntry('https://a.example.evil', 'sign_event', NOW, 1)]);
     expect(await countSince(d, { origin: A, accountId: 1, method: 'sign_event', kind: null }, -Infinity)).toBe(0);
   });
 });
@@ -123,20 +98,20 @@ describe('countSince agrees with a plain count of the stored rows', () => {
   });
 
   it('property: for any log and any window, including older rows without sequence numbers', async () => {
-    const d = db();
+    const d = freshDb();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 25 }), fc.array(query, { minLength: 1, maxLength: 8 }), async (legacy, ops, queries) => {
         await d.signingLog.clear();
         let t = 10_000;
         const row = (o: (typeof ops)[number]) => {
           t += o.dt;
-          return entry(o.origin, o.method, t, o.method === 'sign_event' ? o.kind : undefined, o.accountId);
+          return logEntry(o.origin, o.method, t, o.method === 'sign_event' ? o.kind : undefined, o.accountId);
         };
         // Rows of an older version first (as a migration that did not number them left them), then new appends.
         const legacyRows = legacy.map(row).sort((x, y) => x.createdAt - y.createdAt);
         await d.signingLog.bulkAdd(legacyRows as SigningLogEntry[]);
         t = Math.max(t, ...legacyRows.map((r) => r.createdAt));
-        for (const o of ops) await append(d, row(o));
+        for (const o of ops) await appendEntry(d, row(o));
         const stored = await d.signingLog.toArray();
         for (const q of queries) {
           const kind = q.method === 'sign_event' ? q.kind : null;
@@ -152,9 +127,9 @@ describe('countSince agrees with a plain count of the stored rows', () => {
   }, 30_000);
 
   it('appendLog never stores a createdAt older than the newest entry of its scope (clock set back)', async () => {
-    const d = db();
-    await append(d, entry(A, 'sign_event', 5_000, 1));
-    await append(d, entry(A, 'sign_event', 4_000, 7));
+    const d = freshDb();
+    await appendEntry(d, logEntry(A, 'sign_event', 5_000, 1));
+    await appendEntry(d, logEntry(A, 'sign_event', 4_000, 7));
     const rows = await d.signingLog.toArray();
     expect(rows.map((r) => r.createdAt)).toEqual([5_000, 5_000]);
     expect(await countSince(d, { origin: A, accountId: 1, method: 'sign_event', kind: null }, 4_999)).toBe(2);
@@ -163,8 +138,8 @@ describe('countSince agrees with a plain count of the stored rows', () => {
 
 describe('appendLog', () => {
   it('refuses to run outside a transaction (count-then-append must be atomic)', async () => {
-    const d = db();
-    await expect(appendLog(d, entry(A, 'sign_event', 1, 1))).rejects.toThrow(/transaction/);
+    const d = freshDb();
+    await expect(appendLog(d, logEntry(A, 'sign_event', 1, 1))).rejects.toThrow(/transaction/);
     expect(await d.signingLog.count()).toBe(0);
   });
 });
@@ -173,8 +148,8 @@ describe('freesAt', () => {
   const scope: LogScope = { origin: A, accountId: 1, method: 'sign_event', kind: null };
 
   it('is when the oldest entry that must leave the window leaves it', async () => {
-    const d = db();
-    for (const t of [100, 200, 300, 400]) await append(d, entry(A, 'sign_event', t, 1));
+    const d = freshDb();
+    for (const t of [100, 200, 300, 400]) await appendEntry(d, logEntry(A, 'sign_event', t, 1));
     // cap 3 per 1000 ms at now = 1000: 4 used, 2 must leave, the second oldest leaves at 1200.
     const since = 0;
     const used = await countSince(d, scope, since);
@@ -186,13 +161,13 @@ describe('freesAt', () => {
   });
 
   it('a lifetime cap never frees', async () => {
-    const d = db();
-    await append(d, entry(A, 'sign_event', 5, 1));
+    const d = freshDb();
+    await appendEntry(d, logEntry(A, 'sign_event', 5, 1));
     expect(await freesAt(d, scope, -Infinity, null, 1, 1)).toBe(Infinity);
   });
 
   it('property: at freesAt the count is below the cap, 1 ms earlier it is not', async () => {
-    const d = db();
+    const d = freshDb();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 30 }),
@@ -200,7 +175,7 @@ describe('freesAt', () => {
         fc.integer({ min: 1, max: 4_000 }),
         async (times, max, windowMs) => {
           await d.signingLog.clear();
-          await d.signingLog.bulkAdd(times.map((t) => entry(A, 'sign_event', t, 1)) as SigningLogEntry[]);
+          await d.signingLog.bulkAdd(times.map((t) => logEntry(A, 'sign_event', t, 1)) as SigningLogEntry[]);
           const now = 5_000;
           const since = now - windowMs;
           const used = await countSince(d, scope, since);
@@ -221,7 +196,7 @@ describe('pageLog (keyset, newest first)', () => {
     const methods: Method[] = ['sign_event', 'nip44_decrypt', 'nip04_encrypt'];
     for (let i = 0; i < 40; i++) {
       const method = methods[i % 3]!;
-      await append(d, entry(i % 2 ? A : B, method, NOW + i, method === 'sign_event' ? i % 5 : undefined));
+      await appendEntry(d, logEntry(i % 2 ? A : B, method, NOW + i, method === 'sign_event' ? i % 5 : undefined));
     }
     return d.signingLog.toArray();
   }
@@ -247,7 +222,7 @@ describe('pageLog (keyset, newest first)', () => {
     ['limit 1', { origin: A }, 1],
     ['limit larger than the set', {}, 1_000],
   ])('%s: newest first, no duplicates, no gaps', async (_name, q, limit) => {
-    const d = db();
+    const d = freshDb();
     const rows = await seed(d);
     const expected = rows
       .filter((e) => (!q.origin || e.origin === q.origin) && (!q.method || e.method === q.method))
@@ -260,27 +235,27 @@ describe('pageLog (keyset, newest first)', () => {
   });
 
   it('exactly `limit` rows → no next cursor', async () => {
-    const d = db();
-    for (let i = 0; i < 5; i++) await append(d, entry(A, 'sign_event', NOW + i, 1));
+    const d = freshDb();
+    for (let i = 0; i < 5; i++) await appendEntry(d, logEntry(A, 'sign_event', NOW + i, 1));
     const page = await pageLog(d, { limit: 5 });
     expect(page.entries).toHaveLength(5);
     expect(page.next).toBeUndefined();
   });
 
   it('a cursor excludes its own row and a page after the last is empty', async () => {
-    const d = db();
+    const d = freshDb();
     const ids: number[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await append(d, entry(A, 'sign_event', NOW + i, 1)));
+    for (let i = 0; i < 3; i++) ids.push(await appendEntry(d, logEntry(A, 'sign_event', NOW + i, 1)));
     expect((await pageLog(d, { before: ids[1]!, limit: 10 })).entries.map((e) => e.id)).toEqual([ids[0]]);
     expect((await pageLog(d, { before: ids[0]!, limit: 10 })).entries).toEqual([]);
     expect((await pageLog(d, { origin: A, before: ids[2]!, limit: 10 })).entries.map((e) => e.id)).toEqual([ids[1], ids[0]]);
   });
 
   it('rows appended between pages do not shift later pages', async () => {
-    const d = db();
-    for (let i = 0; i < 6; i++) await append(d, entry(A, 'sign_event', NOW + i, 1));
+    const d = freshDb();
+    for (let i = 0; i < 6; i++) await appendEntry(d, logEntry(A, 'sign_event', NOW + i, 1));
     const first = await pageLog(d, { origin: A, limit: 3 });
-    await append(d, entry(A, 'sign_event', NOW + 100, 1));
+    await appendEntry(d, logEntry(A, 'sign_event', NOW + 100, 1));
     const second = await pageLog(d, { origin: A, before: first.next, limit: 3 });
     const ids = [...first.entries, ...second.entries].map((e) => e.id);
     expect(new Set(ids).size).toBe(6);
@@ -288,9 +263,9 @@ describe('pageLog (keyset, newest first)', () => {
   });
 
   it('filters read only the asked origin, even a prefix-sharing one', async () => {
-    const d = db();
-    await append(d, entry('https://a.example.evil', 'sign_event', NOW, 1));
-    await append(d, entry(A, 'sign_event', NOW, 1));
+    const d = freshDb();
+    await appendEntry(d, logEntry('https://a.example.evil', 'sign_event', NOW, 1));
+    await appendEntry(d, logEntry(A, 'sign_event', NOW, 1));
     const page = await pageLog(d, { origin: A, limit: 10 });
     expect(page.entries.map((e) => e.origin)).toEqual([A]);
   });

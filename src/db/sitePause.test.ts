@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { WardenDb } from './schema.ts';
-import { createGrant, loadPolicyRecords } from './policy.ts';
+import { describe, expect, it } from 'vitest';
+import { loadPolicyRecords } from './policy.ts';
 import { PAUSE_METHODS, pauseSite, resumeSite } from './sitePause.ts';
 import { importPerms } from './permsImport.ts';
 import { pageActivity as queryActivity } from './activity.ts';
@@ -8,25 +7,13 @@ import { addOverride } from './policy.ts';
 import { decide } from '../policy/decide.ts';
 import { METHODS, type Method } from '../shared/methods.ts';
 import type { ActivityEntry, Outcome } from '../policy/records.ts';
-import { uniqueDbName } from '../test/fixtures.ts';
+import { A, clockAt, freshDb, grant, T } from '../test/db.ts';
 
-const A = 'https://a.example';
-const T = 1_700_000_000_000;
-const clock = { now: T, sessionId: 's' };
-const open: WardenDb[] = [];
-function db(): WardenDb {
-  const d = new WardenDb(uniqueDbName('control'));
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
-
+const clock = clockAt(T);
 describe('pauseSite / resumeSite', () => {
   it('pause denies every method even with an allow-all grant; resume lifts only method-wide denies', async () => {
-    const d = db();
-    await createGrant(d, { origin: A, accountId: 1, rules: METHODS.map((method) => ({ method })) }, T, 's');
+    const d = freshDb();
+    await grant(d, A, METHODS.map((method) => ({ method })));
     const kindDeny = await addOverride(d, { origin: A, accountId: 1, method: 'sign_event', kind: 0, effect: 'deny' }, T);
     const ids = await pauseSite(d, A, 1, clock);
     expect(ids).toHaveLength(PAUSE_METHODS.length);
@@ -44,7 +31,7 @@ describe('pauseSite / resumeSite', () => {
 
 describe('importPerms', () => {
   it('adds uncapped rules to the live grant, skipping what it already has; makes a grant when there is none', async () => {
-    const d = db();
+    const d = freshDb();
     const first = await importPerms(d, A, 1, [{ method: 'sign_event', kind: 1 }, { method: 'nip44_encrypt', kind: null }], clock);
     expect(first.added.map((r) => [r.method, r.kind, r.maxUsageCount])).toEqual([['sign_event', 1, null], ['nip44_encrypt', null, null]]);
     const second = await importPerms(d, A, 1, [{ method: 'sign_event', kind: 1 }, { method: 'get_public_key', kind: null }], clock);
@@ -57,7 +44,7 @@ describe('importPerms', () => {
 
 describe('queryActivity', () => {
   it('filters by site, method and outcome; keyset pages have no gaps or duplicates', async () => {
-    const d = db();
+    const d = freshDb();
     const outcomes: Outcome[] = ['allowed', 'denied', 'cap_exceeded', 'asked'];
     const methods: Method[] = ['sign_event', 'nip44_decrypt', 'get_public_key'];
     const rows = Array.from({ length: 50 }, (_, i) => ({

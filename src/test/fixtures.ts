@@ -41,8 +41,8 @@ export function overrideRec(id: number, method: Method, effect: 'allow' | 'deny'
  * special schemes and so have an opaque ("null") origin. Chrome and Firefox register their
  * extension schemes as standard ones, so there `new URL('chrome-extension://id/x').origin` is
  * `chrome-extension://id`. This stub makes Node behave like the browser the code runs in; every
- * other scheme keeps Node's own behaviour. (See router.test.ts "sender" for the test that shows
- * the source depends on this.)
+ * other scheme keeps Node's own behaviour. (See router.access.test.ts "sender" for the test that
+ * shows the source depends on this.)
  */
 export function emulateBrowserExtensionUrls(): void {
   const NodeURL = globalThis.URL;

@@ -1,41 +1,26 @@
-// A worker stop while requests wait on a prompt (THREATS.md 24): the restarted worker (a new
-// context over the same database and storage.session) shows them again, the page's re-sent
-// request takes back its place, and an answer completes it exactly once — or refuses it.
-import { afterEach, describe, expect, it } from 'vitest';
+// A worker stop while requests wait on a prompt: the restarted worker (a new context over the same
+// database and storage.session) shows them again, the page's re-sent request takes back its place,
+// and an answer completes it exactly once — or refuses it.
+import { describe, expect, it } from 'vitest';
 import { verifyEvent, type VerifiedEvent } from 'nostr-tools/pure';
-import { createContext, type BackgroundContext } from '../context.ts';
-import { createRouter, type Router } from '../router.ts';
 import type { SenderInfo } from '../sender.ts';
-import { WardenDb } from '../../db/schema.ts';
 import { MemorySessionStore } from '../../vault/sessionStore.ts';
 import type { WireResponse } from '../../shared/errors.ts';
 import { uniqueDbName, waitFor } from '../../test/fixtures.ts';
+import { EXT, type Harness, makeHarness, SITE } from '../../test/background.ts';
 
-const EXT = 'chrome-extension://abc';
 const ADMIN: SenderInfo = { url: `${EXT}/src/ui/prompt/index.html` };
-const SITE = 'https://site.example';
 const PAGE: SenderInfo = { url: `${SITE}/app`, origin: SITE, tab: { id: 3, url: `${SITE}/app`, windowId: 1 }, frameId: 0 };
 
-interface Worker {
-  ctx: BackgroundContext;
-  route: Router;
-}
-const opened: Worker[] = [];
-afterEach(() => {
-  for (const w of opened.splice(0)) w.ctx.db.close();
-});
+type Worker = Harness;
 
+// Both workers read the real clock, as two worker starts in a browser do.
 function start(dbName: string, session: MemorySessionStore): Worker {
-  const ctx = createContext({ db: new WardenDb(dbName), session, extensionOrigin: EXT, scryptLogN: 8 });
-  const w = { ctx, route: createRouter(ctx) };
-  opened.push(w);
-  return w;
+  return makeHarness({ dbName, session, now: Date.now, adminSender: ADMIN });
 }
 
 async function admin(w: Worker, method: string, params: unknown = {}) {
-  const r = await w.route({ type: 'admin', method, params }, ADMIN);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.result as Record<string, unknown>;
+  return (await w.ok(method, params)) as Record<string, unknown>;
 }
 
 const signRequest = (id: string, content = 'hello') => ({ type: 'nip07', id, method: 'sign_event', params: { event: { kind: 1, content, tags: [], created_at: 1 } } });

@@ -1,50 +1,19 @@
 // Backup and restore, accounts rename/delete, through the admin router (real Dexie on fake-indexeddb).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { createContext, type BackgroundContext } from '../../context.ts';
-import { createRouter } from '../../router.ts';
-import { WardenDb } from '../../../db/schema.ts';
-import { MemorySessionStore } from '../../../vault/sessionStore.ts';
-import { fail, type WireResponse } from '../../../shared/errors.ts';
+import { snapshot } from '../../../test/fixtures.ts';
+import { type Any, code, type Harness, makeHarness, T0 } from '../../../test/background.ts';
+import type { MemorySessionStore } from '../../../vault/sessionStore.ts';
 import type { Method } from '../../../shared/methods.ts';
 import type { Backup } from '../../../db/backupFile.ts';
-import { snapshot, uniqueDbName } from '../../../test/fixtures.ts';
 
 vi.setConfig({ testTimeout: 30_000 });
-const EXT = 'chrome-extension://abc';
-const SENDER = { id: 'abc', url: `${EXT}/src/ui/options/index.html` };
 const PW = 'backup test password';
 const A = 'https://a.example';
 const B = 'https://b.example';
-const T0 = 1_700_000_000_000;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const contexts: BackgroundContext[] = [];
-afterEach(() => {
-  for (const c of contexts.splice(0)) {
-    c.prompts.refuseAll(fail('denied', 'over'));
-    c.db.close();
-  }
-});
-
-function harness() {
-  const clock = { t: T0 };
-  const ctx = createContext({ db: new WardenDb(uniqueDbName('backup')), session: new MemorySessionStore(), extensionOrigin: EXT, now: () => clock.t, scryptLogN: 8 });
-  contexts.push(ctx);
-  const route = createRouter(ctx);
-  const raw = (method: string, params: unknown = {}) => route({ type: 'admin', method, params }, SENDER);
-  const ok = async (method: string, params: unknown = {}): Promise<Any> => {
-    const r = await raw(method, params);
-    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-    return r.result;
-  };
-  return { ctx, clock, raw, ok };
-}
-const codeOf = (r: WireResponse) => (r.ok ? 'ok' : r.error.code);
 
 /** The live policy in a form that does not depend on local ids or creation times. */
-async function livePolicy(h: ReturnType<typeof harness>) {
+async function livePolicy(h: Harness) {
   const { grants, overrides } = await h.ok('get_policies');
   const accounts = new Map((await h.ok('list_accounts')).accounts.map((a: Any) => [a.id, a.pubkey]));
   return {
@@ -67,7 +36,7 @@ async function livePolicy(h: ReturnType<typeof harness>) {
   };
 }
 
-async function seedPolicy(h: ReturnType<typeof harness>) {
+async function seedPolicy(h: Harness) {
   await h.ok('grant', { origin: A, rules: [{ method: 'get_public_key' }, { method: 'sign_event', kind: 1, maxUsageCount: 20, windowSeconds: 3600 }, { method: 'sign_event', kind: 1, maxUsageCount: 200, windowSeconds: 86_400 }], onCapReached: 'ask' });
   await h.ok('grant', { origin: B, rules: [{ method: 'nip44_encrypt', maxUsageCount: 5 }], expiresAt: T0 + 10 * 86_400_000 });
   await h.ok('set_override', { origin: A, method: 'sign_event', kind: 0, effect: 'deny' });
@@ -78,15 +47,15 @@ async function seedPolicy(h: ReturnType<typeof harness>) {
 
 describe('backup and restore', () => {
   it('round trip: backup, restore into an empty profile (accepting) → the same keys and the same live policy', async () => {
-    const one = harness();
+    const one = makeHarness();
     const { pubkey } = await one.ok('create_account', { password: PW, label: 'Main' });
     await seedPolicy(one);
     const { backup } = await one.ok('backup_export', { password: PW });
     expect(backup).not.toMatch(/nsec1|"secret/);
     expect(JSON.parse(backup).accounts[0].ncryptsec).toMatch(/^ncryptsec1/);
-    expect(codeOf(await one.raw('backup_export', { password: 'wrong' }))).toBe('denied');
+    expect(code(await one.admin('backup_export', { password: 'wrong' }))).toBe('denied');
 
-    const two = harness();
+    const two = makeHarness();
     const preview = await two.ok('restore_preview', { backup });
     expect(preview.changes.map((c: Any) => [c.type, c.impact])).toEqual(
       expect.arrayContaining([['add_account', 'neutral'], ['add_grant', 'loosens'], ['add_override', 'tightens'], ['add_override', 'loosens']]),
@@ -101,11 +70,11 @@ describe('backup and restore', () => {
   });
 
   it('without accepting, a restore applies only what tightens; the preview said so', async () => {
-    const one = harness();
+    const one = makeHarness();
     await one.ok('create_account', { password: PW, label: 'Main' });
     await seedPolicy(one);
     const { backup } = await one.ok('backup_export', { password: PW });
-    const two = harness();
+    const two = makeHarness();
     const preview = await two.ok('restore_preview', { backup });
     const r = await two.ok('restore_apply', { backup, password: PW });
     expect(r.skipped).toBe(preview.changes.filter((c: Any) => c.impact === 'loosens').length);
@@ -115,26 +84,26 @@ describe('backup and restore', () => {
   });
 
   it('a preview that no longer matches the policy, a wrong password or a malformed file change nothing', async () => {
-    const one = harness();
+    const one = makeHarness();
     await one.ok('create_account', { password: PW });
     await seedPolicy(one);
     const { backup } = await one.ok('backup_export', { password: PW });
-    const two = harness();
+    const two = makeHarness();
     // The same key here: the backup's grants then meet a local policy.
     const { ncryptsec } = await one.ok('export_account', { accountId: 1, password: PW });
     await two.ok('import_account', { secret: ncryptsec, password: PW });
     const preview = await two.ok('restore_preview', { backup });
     await two.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 1, windowSeconds: 60 }] });
     const before = await snapshot(two.ctx.db);
-    expect(codeOf(await two.raw('restore_apply', { backup, password: PW, acceptLoosening: true, planId: preview.planId }))).toBe('invalid_request');
-    expect(codeOf(await two.raw('restore_apply', { backup, password: 'nope', acceptLoosening: true }))).toBe('denied');
-    expect(codeOf(await two.raw('restore_preview', { backup: backup.replace('warden-backup', 'other') }))).toBe('invalid_request');
-    expect(codeOf(await two.raw('restore_preview', { backup: '{"format":' }))).toBe('invalid_request');
+    expect(code(await two.admin('restore_apply', { backup, password: PW, acceptLoosening: true, planId: preview.planId }))).toBe('invalid_request');
+    expect(code(await two.admin('restore_apply', { backup, password: 'nope', acceptLoosening: true }))).toBe('denied');
+    expect(code(await two.admin('restore_preview', { backup: backup.replace('warden-backup', 'other') }))).toBe('invalid_request');
+    expect(code(await two.admin('restore_preview', { backup: '{"format":' }))).toBe('invalid_request');
     expect(await snapshot(two.ctx.db)).toEqual(before);
   });
 
   it('a looser cap in the backup is kept out (the local one binds harder); a stricter one is stacked and said to tighten', async () => {
-    const h = harness();
+    const h = makeHarness();
     const { pubkey } = await h.ok('create_account', { password: PW });
     await h.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 20, windowSeconds: 3600 }] });
     const rule = (maxUsageCount: number, windowSeconds: number | null) => ({ method: 'sign_event' as const, kind: 1, maxUsageCount, windowSeconds, expiresAt: null });
@@ -156,7 +125,7 @@ describe('backup and restore', () => {
   });
 
   it('PROPERTY: a restore without accepting never lets any request through that was not, nor raises any cap', async () => {
-    const h = harness();
+    const h = makeHarness();
     const { pubkey } = await h.ok('create_account', { password: PW });
     const methods: Method[] = ['sign_event', 'nip44_encrypt', 'get_public_key'];
     const rule = fc.record({
@@ -202,12 +171,12 @@ describe('backup and restore', () => {
 
 describe('accounts: rename and delete', () => {
   it('rename changes the label only; delete wipes that key, revokes its grants and keeps the other account working', async () => {
-    const h = harness();
+    const h = makeHarness();
     const first = await h.ok('create_account', { password: PW, label: 'First' });
     await h.ok('grant', { origin: A, rules: [{ method: 'sign_event' }] });
     const second = await h.ok('create_account', { password: PW, label: 'Second' });
     expect(await h.ok('rename_account', { accountId: first.accountId, label: 'Renamed' })).toMatchObject({ id: first.accountId, label: 'Renamed', pubkey: first.pubkey });
-    expect(codeOf(await h.raw('rename_account', { accountId: 99, label: 'x' }))).toBe('not_found');
+    expect(code(await h.admin('rename_account', { accountId: 99, label: 'x' }))).toBe('not_found');
     await h.ok('select_account', { accountId: first.accountId });
     const logBefore = await h.ctx.db.signingLog.count();
 
@@ -223,6 +192,6 @@ describe('accounts: rename and delete', () => {
 
     await h.ok('delete_account', { accountId: second.accountId });
     expect(await h.ok('get_status')).toMatchObject({ locked: true, hasAccount: false });
-    expect(codeOf(await h.raw('delete_account', { accountId: second.accountId }))).toBe('not_found');
+    expect(code(await h.admin('delete_account', { accountId: second.accountId }))).toBe('not_found');
   });
 });
