@@ -207,7 +207,7 @@ test("a cross-origin iframe's request says it is embedded, and names the top-lev
   const opened = catchPrompt(ext);
   await frame.evaluate((src) => {
     const w = window as unknown as { __r?: Promise<unknown> };
-    // eslint-disable-next-line no-new-func
+    // The call is sent as source text and run in the page, where window.nostr lives.
     w.__r = (new Function(`return (${src})`)() as Promise<unknown>).then(
       (v) => ({ ok: true, v }),
       (e: { code?: string }) => ({ ok: false, code: e.code }),

@@ -67,7 +67,7 @@ test('a cross-origin iframe is judged by its own origin, not by the grant of the
   expect((await nostrCall(page, sign('parent'))).ok).toBe(true);
   await frame.evaluate((src) => {
     const w = window as unknown as { __r?: Promise<unknown> };
-    // eslint-disable-next-line no-new-func
+    // The call is sent as source text and run in the page, where window.nostr lives.
     w.__r = (new Function(`return (${src})`)() as Promise<unknown>).then(
       () => ({ ok: true }),
       (e: { code?: string }) => ({ ok: false, code: e.code }),
@@ -103,7 +103,7 @@ test('a sandboxed iframe (opaque origin) gets a refusal, never a signature', asy
         const r = await frame.evaluate(
           (s) =>
             Promise.race([
-              // eslint-disable-next-line no-new-func
+              // The call is sent as source text and run in the page, where window.nostr lives.
               (new Function(`return (${s})`)() as Promise<unknown>).then(
                 (v) => ({ ok: true, v }),
                 (e: { code?: string }) => ({ ok: false, code: e.code }),

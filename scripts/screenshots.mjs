@@ -145,7 +145,7 @@ await asker.waitForFunction(() => 'nostr' in window);
 async function promptFor(calls) {
   const opened = context.waitForEvent('page');
   await asker.evaluate((srcs) => {
-    // eslint-disable-next-line no-new-func
+    // The call is sent as source text and run in the page, where window.nostr lives.
     window.__asks = [...(window.__asks ?? []), ...srcs.map((src) => new Function(`return (${src})`)().catch((e) => e.code))];
   }, calls);
   const shown = await opened;
