@@ -3,7 +3,7 @@
 // client returns it — so the two sides cannot drift apart. Type-only: no code here.
 import type { Method } from './methods.ts';
 import type { Perm } from './perms.ts';
-import type { ActivityEntry, CapReachedAction, Effect, Rule } from '../policy/records.ts';
+import type { ActivityEntry, CapReachedAction, Effect, Override, Rule } from '../policy/records.ts';
 
 /** A keyset page: newest first; `next` is the id to pass as `before` for the following page. */
 export interface Page<T> {
@@ -61,17 +61,8 @@ export interface GrantView extends GrantFields {
   rules: RuleUsage[];
 }
 
-export interface OverrideView {
-  id: number;
-  origin: string;
-  accountId: number;
-  method: Method;
-  kind: number | null;
-  effect: Effect;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-}
+/** An override as results show it: its stored fields, absent times as null. */
+export type OverrideView = Omit<Override, 'expiresAt' | 'revokedAt' | 'sessionId'> & { expiresAt: number | null; revokedAt: number | null };
 
 export interface SiteView {
   origin: string;
