@@ -1,4 +1,5 @@
 // Malformed input is refused with invalid_request: no prompt, nothing signed, nothing logged.
+// (An event.pubkey of another key is not malformed: see the granted case below.)
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
 import { activity, nostrCallWithin, PROMPT_PATH, signingLog, sleep, status, watchPages } from './helpers.ts';
@@ -23,7 +24,6 @@ const MALFORMED: [string, string][] = [
   ['event null', 'null'],
   ['event a string', JSON.stringify('kind 1 please')],
   ['huge content (129 KiB ASCII)', JSON.stringify({ ...base, content: 'a'.repeat(129 * 1024) })],
-  ['pubkey of another key', JSON.stringify({ ...base, pubkey: getPublicKey(generateSecretKey()) })],
   ['pubkey not hex', JSON.stringify({ ...base, pubkey: 'npub1notahexkey' })],
 ];
 
@@ -49,8 +49,14 @@ for (const granted of [true, false]) {
       expect(await nostrCallWithin(page, script, 3_000), label).toMatchObject({ ok: false, code: 'invalid_request' });
     }
 
-    // The controls: a well-formed event is accepted when granted, asks otherwise.
-    if (granted) expect((await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(base)})`)).ok).toBe(true);
+    // The controls: a well-formed event is accepted when granted, asks otherwise. The pubkey of
+    // another key is checked only once a request is allowed: on a granted site it is refused, on
+    // any other it is asked about exactly like the right one (docs/THREATS.md #28, unit-tested).
+    if (granted) {
+      const wrongKey = JSON.stringify({ ...base, pubkey: getPublicKey(generateSecretKey()) });
+      expect(await nostrCallWithin(page, `window.nostr.signEvent(${wrongKey})`, 3_000)).toMatchObject({ ok: false, code: 'invalid_request' });
+      expect((await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(base)})`)).ok).toBe(true);
+    }
 
     await sleep(300);
     expect((await status(ext)).pending).toEqual([]);

@@ -2,7 +2,7 @@
 // all in one read-write transaction (docs/ARCHITECTURE.md, Decision order, step 6). No handler checks permission itself.
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
-import { capsToCount, decide, describeDecision, type Decision, type PolicyClock } from '../policy/decide.ts';
+import { capsToCount, decide, denyFor, describeDecision, type Decision, type PolicyClock } from '../policy/decide.ts';
 import type { ActivityEntry, Outcome } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
@@ -62,6 +62,20 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
         throw err;
       }),
   );
+}
+
+/**
+ * The refusal a live deny override gives this request now, before the vault or the key is looked
+ * at: a paused site is refused at once, even while locked, and learns nothing about the key. The
+ * guard's full decision still runs for whatever is not refused here.
+ */
+export async function earlyRefusal(deps: Pick<GuardDeps, 'policy' | 'activity' | 'clock'>, req: GuardRequest): Promise<WardenError | null> {
+  const clock = deps.clock();
+  const deny = denyFor(req, await deps.policy.load(req.origin, req.accountId, clock.now), clock);
+  if (!deny) return null;
+  const reason = describeDecision(deny);
+  deps.activity.push({ origin: req.origin, method: req.method, kind: req.kind, outcome: 'denied', reason, createdAt: clock.now });
+  return fail('denied', `Denied by ${reason}`);
 }
 
 async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser: boolean): Promise<GuardResult<T>> {

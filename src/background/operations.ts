@@ -29,6 +29,11 @@ const CIPHERS = {
   nip44_decrypt: (sk: Uint8Array, peer: string, text: string) => nip44.decrypt(text, nip44.getConversationKey(sk, peer)),
 };
 
+/** The event kind a request is judged by (sign_event), known before anything touches a key. */
+export function requestKind(request: Nip07Request): number | null {
+  return request.method === 'sign_event' ? request.params.event.kind : null;
+}
+
 export function prepare(request: Nip07Request, account: Account, deps: OperationDeps): Prepared {
   const sk = () => deps.secretKey(account.id);
   switch (request.method) {
@@ -38,10 +43,10 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
       return { kind: null, details: { type: 'none' }, run: () => ({ value: deps.relays }) };
     case 'sign_event': {
       const e = request.params.event;
-      // A different pubkey is refused, never silently rewritten (docs/THREATS.md #14).
-      if (e.pubkey !== undefined && e.pubkey !== account.pubkey) {
-        throw fail('invalid_request', 'event.pubkey names another key than the active account');
-      }
+      // A different pubkey is refused, never silently rewritten (docs/THREATS.md #14) — but only
+      // once the request is allowed or approved, inside the guard: refusing it earlier would tell
+      // any page whether its guess is the user's key (docs/THREATS.md #28).
+      const otherKey = e.pubkey !== undefined && e.pubkey !== account.pubkey;
       // A fresh copy: what is shown is what is signed, whatever the page does after the call.
       const template = {
         kind: e.kind,
@@ -54,6 +59,7 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
         kind: e.kind,
         details: { type: 'event', event: { ...unsigned, id: getEventHash(unsigned) } },
         run: () => {
+          if (otherKey) throw fail('invalid_request', 'event.pubkey names another key than the active account');
           const signed = finalizeEvent(template, sk());
           return { value: signed, eventId: signed.id };
         },

@@ -177,13 +177,15 @@ describe('nip07: events', () => {
     expect(code(r)).toBe('invalid_request');
   });
 
-  it('an event whose pubkey is another key → invalid_request, nothing logged', async () => {
+  it('an event whose pubkey is another key → invalid_request, nothing signed (the activity log says why)', async () => {
     const h = await withAccount();
     await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES });
     const before = await snap(h);
     const r = await h.sign(SITE, { pubkey: getPublicKey(generateSecretKey()) });
     expect(code(r)).toBe('invalid_request');
-    expect(await snap(h)).toEqual(before);
+    const after = await snap(h);
+    expect({ ...after, activity: [] }).toEqual({ ...before, activity: [] });
+    expect(after.activity).toEqual([expect.objectContaining({ outcome: 'invalid_request', method: 'sign_event' })]);
     // Its own pubkey is fine.
     expect(signed(await h.sign(SITE, { pubkey: h.account!.pubkey })).pubkey).toBe(h.account!.pubkey);
   });

@@ -66,6 +66,19 @@ export function capsToCount(req: PolicyRequest, records: PolicyRecords, clock: P
 }
 
 /**
+ * Step 3 alone: the live deny override that refuses the request, if any. It needs nothing but the
+ * policy — no key, no unlocked vault, no count — so it is checked before anything else happens to
+ * a request (docs/THREATS.md #28). A deny needs no named kind: denying a method denies its
+ * sensitive kinds too.
+ */
+export function denyFor(req: PolicyRequest, records: PolicyRecords, clock: PolicyClock): Extract<Decision, { outcome: 'deny' }> | null {
+  const deny = records.overrides.find(
+    (o) => o.effect === 'deny' && sameMethod(o.method, req.method) && (o.kind === null || o.kind === req.kind) && isLive(o, clock.now, clock.sessionId),
+  );
+  return deny ? { outcome: 'deny', by: { type: 'override', id: deny.id } } : null;
+}
+
+/**
  * @param usage ruleId → number of signing-log entries inside that rule's window, for at least
  *   every rule capsToCount() returned.
  */
@@ -78,11 +91,8 @@ export function decide(
   const sensitive = records.sensitiveKinds;
   const overrides = records.overrides.filter((o) => isLive(o, clock.now, clock.sessionId));
 
-  // A deny needs no named kind: denying a method denies its sensitive kinds too.
-  const deny = overrides.find(
-    (o) => o.effect === 'deny' && sameMethod(o.method, req.method) && (o.kind === null || o.kind === req.kind),
-  );
-  if (deny) return { outcome: 'deny', by: { type: 'override', id: deny.id } };
+  const deny = denyFor(req, records, clock);
+  if (deny) return deny;
 
   // Caps bind on every request they count, whatever would allow it — a rule, an override, or the
   // user's "allow once" after a prompt — so they are checked before asking: a prompt could not

@@ -4,8 +4,8 @@ import type { Nip07Request } from '../../shared/protocol.ts';
 import type { Account } from '../../policy/records.ts';
 import { getSetting } from '../../db/settings.ts';
 import type { BackgroundContext } from '../context.ts';
-import { guard } from '../guard.ts';
-import { prepare } from '../operations.ts';
+import { earlyRefusal, guard } from '../guard.ts';
+import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
 
 export interface SiteContext {
@@ -70,6 +70,16 @@ function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
 
 export async function handleNip07(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
   const resumed = resumeState(ctx, site, request);
+  // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
+  // opens an unlock window or learns the lock state, and before anything about the key.
+  const known = ctx.vault.active();
+  if (known) {
+    const refused = await earlyRefusal(ctx, { origin: site.origin, accountId: known.id, method: request.method, kind: requestKind(request) });
+    if (refused) {
+      if (resumed.prompt) ctx.prompts.forget(resumed.prompt.promptId);
+      throw refused;
+    }
+  }
   const account = await unlockedAccount(ctx, site, request, resumed.prompt);
   const prepared = prepare(request, account, {
     secretKey: (id) => ctx.vault.secretKey(id),
