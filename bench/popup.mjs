@@ -7,8 +7,8 @@
 //   node bench/popup.mjs                 uses dist/chrome (npm run build first)
 //   BENCH_EXT_DIR=dir node bench/popup.mjs
 //
-// Exported as benchPopup() for scripts/bench.mjs; prints numbers and asserts nothing.
-import { chromium } from 'playwright-core';
+// Exported as benchPopup() for the bench's phase 3 (bench/ui-phases.mjs); prints numbers and
+// asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -125,26 +125,16 @@ export function popupSummary(results) {
 
 async function main() {
   const { serveStatic } = await import('../scripts/serve-demo.mjs');
+  const { extensionAdmin, launchBench } = await import('./launch.mjs');
   const ext = resolve(ROOT, process.env.BENCH_EXT_DIR ?? 'dist/chrome');
   const profile = mkdtempSync(join(tmpdir(), 'warden-popup-bench-'));
   const servers = await Promise.all([0, 1].map(() => serveStatic([join(ROOT, 'demo')])));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const context = await launchBench(profile, ext);
   try {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const id = new URL(worker.url()).host;
-    const adminPage = await context.newPage();
-    await adminPage.goto(`chrome-extension://${id}/src/ui/options/index.html#sites`);
-    const admin = async (method, params = {}) => {
-      const reply = await adminPage.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params]);
-      if (!reply?.ok) throw new Error(`${method}: ${reply?.error?.code} ${reply?.error?.message}`);
-      return reply.result;
-    };
+    const { id, adminPage, admin } = await extensionAdmin(context);
     const t0 = Date.now();
     const results = await benchPopup({ context, id, admin, log: (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a), sites: servers.map((s) => s.url) });
+    await adminPage.close();
     console.log(popupSummary(results));
   } finally {
     await context.close();

@@ -1,5 +1,5 @@
 // `npm start`: build, then open Chromium on a fresh profile with the extension loaded, the demo
-// site and the extension's settings page (to create or import a key).
+// site and the extension's settings page (to create or import a key): one tab each.
 import { execSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,12 +33,32 @@ if (!chromePath || !hasDisplay) {
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
-  const [first] = context.pages();
-  const options = first ?? (await context.newPage());
-  await options.goto(`chrome-extension://${id}/src/ui/options/index.html`);
-  const site = await context.newPage();
+  const settingsUrl = `chrome-extension://${id}/src/ui/options/index.html`;
+  // The profile is new, so installing opens the welcome page (the settings page in its first-run
+  // form); opening the settings page as well would give two "Warden — settings" tabs. Use that
+  // one; only if it does not come (a background that no longer opens it) open the settings page.
+  const settings = (await waitForPage(context, (url) => url.startsWith(settingsUrl), 10_000)) ?? (await openIn(context, settingsUrl));
+  const blank = context.pages().find((p) => p !== settings && p.url() === 'about:blank');
+  const site = blank ?? (await context.newPage());
   await site.goto(demo.url);
+  await settings.bringToFront();
   console.log('Chromium is open with Warden loaded: create a key in the settings tab, then use the demo tab.');
   console.log('Close the browser (or press Ctrl+C) to stop.');
   context.on('close', () => process.exit(0));
+}
+
+/** The first page whose URL passes `test`, polled for up to `ms` (null if none came). */
+async function waitForPage(context, test, ms) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((ok) => setTimeout(ok, 50))) {
+    const page = context.pages().find((p) => test(p.url()));
+    if (page) return page;
+  }
+  return null;
+}
+
+/** `url` in the browser's start tab if it is still blank, else in a new tab. */
+async function openIn(context, url) {
+  const page = context.pages().find((p) => p.url() === 'about:blank') ?? (await context.newPage());
+  await page.goto(url);
+  return page;
 }
