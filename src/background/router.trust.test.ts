@@ -3,8 +3,9 @@
 // lock state; a paused site is refused at once and never opens an unlock window.
 import { describe, expect, it, vi } from 'vitest';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import * as nip44 from 'nostr-tools/nip44';
 import type { WireResponse } from '../shared/errors.ts';
-import { code, PW, SITE, withAccount, type AccountHarness } from '../test/background.ts';
+import { code, PW, SITE, withAccount, type AccountHarness, type Any } from '../test/background.ts';
 import { waitFor } from '../test/fixtures.ts';
 
 vi.setConfig({ testTimeout: 20_000 });
@@ -75,5 +76,86 @@ describe('decide first: the same answer whatever the page guesses', () => {
     expect(await h.pending()).toEqual([]);
     await h.ok('unlock', { password: PW });
     expect(code(await h.sign(SITE))).toBe('denied');
+  });
+});
+
+describe('a bulk answer settles only what the person saw', () => {
+  const peer = () => {
+    const sk = generateSecretKey();
+    return { sk, pubkey: getPublicKey(sk) };
+  };
+  const decrypt = (h: AccountHarness, from: { sk: Uint8Array; pubkey: string }, text: string) =>
+    h.nip07(SITE, 'nip44_decrypt', { pubkey: from.pubkey, ciphertext: nip44.encrypt(text, nip44.getConversationKey(from.sk, h.account.pubkey)) });
+  const waiting = async (h: AccountHarness, n: number) =>
+    waitFor(async () => {
+      const list = await h.pending();
+      return list.length === n ? list : null;
+    }, 3_000, `${n} waiting`);
+
+  it('"like it" is the same conversation: a decrypt from another peer keeps waiting', async () => {
+    const h = await withAccount();
+    const alice = peer();
+    const bob = peer();
+    const calls = [decrypt(h, alice, 'a1'), decrypt(h, alice, 'a2'), decrypt(h, bob, 'b1')];
+    await waiting(h, 3);
+    const { prompts } = await h.ok('list_prompts');
+    await h.ok('resolve_prompt', { promptId: prompts[0].promptId, decision: 'allow', applyToSimilar: true, promptIds: prompts.map((x: Any) => x.promptId) });
+    expect((await calls[0]!).ok && (await calls[1]!).ok).toBe(true);
+    expect((await h.pending()).map((x) => x.promptId)).toEqual([prompts[2].promptId]);
+    await h.ok('resolve_prompt', { promptId: prompts[2].promptId, decision: 'deny' });
+    expect(code(await calls[2]!)).toBe('denied');
+  });
+
+  it('"all from this site" leaves a request that came after the person looked, and a sensitive kind, waiting', async () => {
+    const h = await withAccount();
+    const alice = peer();
+    const seen = [decrypt(h, alice, 'a1'), h.sign(SITE, { kind: 7 }), h.sign(SITE, { kind: 3 })];
+    await waiting(h, 3);
+    const { prompts } = await h.ok('list_prompts');
+    expect(prompts.map((x: Any) => [x.kind, x.bulk])).toEqual([[null, true], [7, true], [3, false]]);
+    const late = h.sign(SITE, { kind: 1 });
+    await waiting(h, 4);
+    await h.ok('resolve_prompt', { promptId: prompts[0].promptId, decision: 'allow', applyToAllFromOrigin: true, promptIds: prompts.map((x: Any) => x.promptId) });
+    expect((await seen[0]!).ok && (await seen[1]!).ok).toBe(true);
+    const left = await waiting(h, 2);
+    expect(left.map((x) => x.kind)).toEqual([3, 1]);
+    for (const x of left) await h.ok('resolve_prompt', { promptId: x.promptId, decision: 'deny' });
+    expect([code(await seen[2]!), code(await late)]).toEqual(['denied', 'denied']);
+  });
+
+  it('the older form (no promptIds) covers only what waited when the answered one was first shown', async () => {
+    const h = await withAccount();
+    const first = h.sign(SITE, { kind: 7 });
+    await waiting(h, 1);
+    const { prompts } = await h.ok('list_prompts');
+    h.clock.t += 1_000;
+    const late = h.sign(SITE, { kind: 7 });
+    await waiting(h, 2);
+    await h.ok('resolve_prompt', { promptId: prompts[0].promptId, decision: 'allow', applyToSimilar: true });
+    expect((await first).ok).toBe(true);
+    const [left] = await waiting(h, 1);
+    await h.ok('resolve_prompt', { promptId: left!.promptId, decision: 'deny' });
+    expect(code(await late)).toBe('denied');
+  });
+});
+
+describe('get_status.pending lists only what waits for a person', () => {
+  it('requests a remembered answer sent back through the guard leave the list at once', async () => {
+    const h = await withAccount();
+    const a = h.sign(SITE, { kind: 7 });
+    await waitFor(async () => (await h.pending()).length === 1);
+    const b = h.sign(SITE, { kind: 7 });
+    await waitFor(async () => (await h.pending()).length === 2);
+    const [first, second] = await h.pending();
+    // Hold the guard's queue so the rechecked request cannot finish while we look.
+    let release!: () => void;
+    void h.ctx.serial.run(() => new Promise<void>((r) => (release = r)));
+    // "Always for kind 7": the second request is sent back through the guard.
+    await h.ok('resolve_prompt', { promptId: first!.promptId, decision: 'allow', scope: 'kind' });
+    expect(h.ctx.prompts.list().map((x) => x.promptId)).toContain(second!.promptId); // still holds its place
+    expect(await h.pending()).toEqual([]);
+    expect((await h.ok('list_prompts')).prompts).toEqual([]);
+    release();
+    expect((await a).ok && (await b).ok).toBe(true);
   });
 });

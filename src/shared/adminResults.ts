@@ -117,6 +117,8 @@ export interface PromptView {
   /** Requests with the same `group` look the same; with the same `siteGroup`, one site (the background's grouping). */
   group: string;
   siteGroup: string | null;
+  /** Whether a bulk answer ("also answer…", "apply to all…") may settle it: never a sensitive kind. */
+  bulk: boolean;
   firstContact: boolean;
 }
 

@@ -216,8 +216,10 @@ export const adminParamSchemas = {
     applyToAllFromOrigin: z.boolean().optional(),
     // An addition: answer a site's first contact with a named grant (src/policy/presets.ts).
     preset: z.enum(['pubkey_only', 'social']).optional(),
-    // Also answer the waiting requests that look the same (same site, method and kind).
+    // Also answer the waiting requests that look the same (same site, account, method, kind, peer).
     applyToSimilar: z.boolean().optional(),
+    // The prompt ids on screen when the person answered: a bulk answer settles none but these.
+    promptIds: z.array(z.string().min(1).max(64)).max(1_000).optional(),
   }),
   // Additions: what the prompt page needs to show, and the settings (docs/ARCHITECTURE.md, Settings).
   get_prompt: z.strictObject({ promptId: z.string().min(1).max(64) }),

@@ -19,6 +19,8 @@ export interface PromptInfo {
   windowId?: number | undefined;
   /** Set when the vault must be unlocked (or a key created) before the request can be decided. */
   need?: 'unlock' | 'account' | undefined;
+  /** When a prompt page first listed it: a bulk answer in the older form covers only what waited before. */
+  shownAt?: number | undefined;
   /** The page's request id and its params as sent: a restarted worker re-attaches by both. */
   requestId?: string | undefined;
   paramsKey?: string | undefined;
@@ -109,6 +111,19 @@ export class PromptQueue {
   /** Oldest first: a request sent back for re-evaluation keeps its place. */
   list(): PromptInfo[] {
     return [...this.waiting.values()].map((w) => w.info).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The requests that wait for a person: not those a remembered answer sent back through the guard. */
+  awaitingAnswer(): PromptInfo[] {
+    return [...this.waiting.values()].filter((w) => !w.rechecking).map((w) => w.info).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Notes when requests were first put in front of a person. */
+  markShown(promptIds: readonly string[], at: number): void {
+    for (const id of promptIds) {
+      const w = this.waiting.get(id);
+      if (w && w.info.shownAt === undefined) w.info.shownAt = at;
+    }
   }
 
   get(promptId: string): PromptInfo | undefined {

@@ -21,9 +21,11 @@ interface Props {
   p: PromptView;
   similar: number;
   fromSite: number;
+  /** Every prompt id on screen: a bulk answer settles none but these. */
+  onScreen: readonly string[];
 }
 
-export function AnswerForm({ p, similar, fromSite }: Props) {
+export function AnswerForm({ p, similar, fromSite, onScreen }: Props) {
   const [armed, setArmed] = useState(false);
   const [preset, setPreset] = useState<Preset['id'] | 'custom'>(p.firstContact ? 'pubkey_only' : 'custom');
   const [scope, setScope] = useState<Scope>('once');
@@ -36,12 +38,25 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
   const [error, setError] = useState('');
   const deny = useRef<HTMLButtonElement>(null);
 
-  // A new request on screen re-arms the delay and puts focus back on Deny.
+  // The delay re-arms, with focus back on Deny, whenever what a click would answer may have
+  // changed under the pointer: a new request on screen, a change in the requests a bulk answer
+  // covers, and the window coming to the front or into view (raised under a second click).
+  const [shownAt, setShownAt] = useState(0);
+  useEffect(() => {
+    const again = () => setShownAt((n) => n + 1);
+    const onVisible = () => document.visibilityState === 'visible' && again();
+    window.addEventListener('focus', again);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('focus', again);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, []);
   useEffect(() => {
     setArmed(false);
     const t = setTimeout(() => setArmed(true), CLICK_DELAY_MS);
     return () => clearTimeout(t);
-  }, [p.promptId]);
+  }, [p.promptId, similar, fromSite, shownAt]);
   // Focus once the button is enabled: a disabled button cannot take it.
   useEffect(() => {
     if (armed) deny.current?.focus();
@@ -63,6 +78,7 @@ export function AnswerForm({ p, similar, fromSite }: Props) {
         ...(remembers && decision === 'allow' && capOn && { cap: { maxUsageCount: capCount, windowSeconds: capWindow } }),
         ...(toSite && { applyToAllFromOrigin: true }),
         ...(toSimilar && !toSite && { applyToSimilar: true }),
+        ...((toSite || toSimilar) && { promptIds: [...onScreen] }),
       });
     } catch (err) {
       setError((err as Error).message);

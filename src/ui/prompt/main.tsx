@@ -52,7 +52,13 @@ function App() {
       ) : (
         <>
           <RequestView p={first} />
-          <AnswerForm key={first.promptId} p={first} similar={rest.filter((x) => x.group === first.group).length} fromSite={list.filter((x) => first.siteGroup !== null && x.siteGroup === first.siteGroup).length} />
+          <AnswerForm
+            key={first.promptId}
+            p={first}
+            similar={rest.filter((x) => x.bulk && x.group === first.group).length}
+            fromSite={1 + rest.filter((x) => x.bulk && first.siteGroup !== null && x.siteGroup === first.siteGroup).length}
+            onScreen={list.map((x) => x.promptId)}
+          />
         </>
       )}
       {rest.length > 0 && <Queue rest={rest} />}

@@ -10,7 +10,7 @@ export const accountHandlers = {
   get_status: async (ctx) => ({
     ...ctx.vault.status(),
     workerStartedAt: ctx.startedAt,
-    pending: ctx.prompts.list().map(({ promptId, origin, method, kind }) => ({ promptId, origin, method, ...(kind === null ? {} : { kind }) })),
+    pending: ctx.prompts.awaitingAnswer().map(({ promptId, origin, method, kind }) => ({ promptId, origin, method, ...(kind === null ? {} : { kind }) })),
   }),
   create_account: async (ctx, p) => {
     const a = await ctx.vault.create(p.password, p.label);

@@ -8,8 +8,9 @@ import { addOverride, addRule, createGrant } from '../../../db/policy.ts';
 import { getSetting } from '../../../db/settings.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { Claimed, PromptInfo } from '../../prompts/queue.ts';
-import { alsoCovered, similarKey, siteKey } from '../../prompts/grouping.ts';
+import { alsoCovered, bulkAnswerable, similarKey, siteKey } from '../../prompts/grouping.ts';
 import type { AdminHandlers } from './types.ts';
+import type { PromptView } from '../../../shared/adminResults.ts';
 
 function lifetime(duration: Duration | undefined, now: number, sessionId: string) {
   if (duration === 'session') return { expiresAt: null, sessionId };
@@ -45,9 +46,9 @@ async function remember(ctx: BackgroundContext, prompt: PromptInfo, p: AdminPara
 }
 
 /** What a prompt page shows about a waiting request. */
-async function view(ctx: BackgroundContext, prompt: PromptInfo) {
+async function view(ctx: BackgroundContext, prompt: PromptInfo, sensitiveKinds: readonly number[]): Promise<PromptView> {
   const { promptId, origin, method, kind, reason, details, createdAt, topOrigin, need } = prompt;
-  const sensitive = kind !== null && (await getSetting(ctx.db, 'sensitiveKinds')).includes(kind);
+  const sensitive = kind !== null && sensitiveKinds.includes(kind);
   return {
     promptId, origin, method, kind, reason, details, createdAt,
     kindName: kind === null ? null : kindName(kind),
@@ -57,6 +58,7 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo) {
     // The grouping keys: requests with equal keys are answered together (prompts/grouping.ts).
     group: similarKey(prompt),
     siteGroup: siteKey(prompt),
+    bulk: bulkAnswerable(prompt, sensitiveKinds),
     // First contact: the site holds nothing yet and asks who you are.
     firstContact: method === 'get_public_key' && !need && !(await hasGrant(ctx, prompt)),
   };
@@ -72,18 +74,23 @@ export const promptHandlers = {
   get_prompt: async (ctx, p) => {
     const prompt = ctx.prompts.get(p.promptId);
     if (!prompt) throw fail('not_found', 'That prompt is no longer waiting');
-    return view(ctx, prompt);
+    ctx.prompts.markShown([prompt.promptId], ctx.now());
+    return view(ctx, prompt, await getSetting(ctx.db, 'sensitiveKinds'));
   },
-  list_prompts: async (ctx, p) => ({
-    prompts: await Promise.all(ctx.prompts.list().filter((x) => p.windowId === undefined || (x.windowId ?? -1) === p.windowId).map((x) => view(ctx, x))),
-  }),
+  list_prompts: async (ctx, p) => {
+    // Only what waits for a person: a request a remembered answer sent back is not answerable.
+    const shown = ctx.prompts.awaitingAnswer().filter((x) => p.windowId === undefined || (x.windowId ?? -1) === p.windowId);
+    ctx.prompts.markShown(shown.map((x) => x.promptId), ctx.now());
+    const sensitiveKinds = await getSetting(ctx.db, 'sensitiveKinds');
+    return { prompts: await Promise.all(shown.map((x) => view(ctx, x, sensitiveKinds))) };
+  },
   resolve_prompt: async (ctx, p) => {
     // Claimed before anything is awaited: a second answer to the same id gets not_found.
     const first = ctx.prompts.claim(p.promptId);
     if (!first) throw fail('not_found', 'That prompt is no longer waiting');
     const prompt = first.info;
     // An unlock prompt is settled by unlocking, not by an answer: only "deny" (give up) is one.
-    const others = alsoCovered(prompt, ctx.prompts.list(), p);
+    const others = alsoCovered(prompt, ctx.prompts.awaitingAnswer(), p, await getSetting(ctx.db, 'sensitiveKinds'));
     const claimed: Claimed[] = [first, ...others.flatMap((x) => ctx.prompts.claim(x.promptId) ?? [])];
     if (prompt.need) {
       first.refuse(fail('denied', 'The user chose not to unlock'));
