@@ -1,19 +1,19 @@
 // Launches Debian's Firefox ESR with the built extension (dist/firefox) as a temporary add-on,
 // driven by puppeteer-core over WebDriver BiDi, serves the demo site and test pages on localhost,
-// and hands tests an admin RPC client. Firefox counterpart of e2e/fixtures.ts.
+// and hands tests an admin RPC client. Firefox counterpart of e2e/fixtures.ts; what the two share
+// is in e2e-shared/common.ts.
 import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Server } from 'node:http';
-import { serveStatic } from '../scripts/serve-demo.mjs';
 import { GECKO_ID } from '../manifest.config.ts';
+import { adminClient, createAccount, PROMPT_PAGE, removeDir, ROOT, serveTestSites, sleep, status, tempDir, until } from '../e2e-shared/common.ts';
+import type { AdminClient, Status, TestSites } from '../e2e-shared/common.ts';
 
-export const ROOT = resolve(import.meta.dirname, '..');
+export { awaitCall, note, nostrCall, PASSWORD, policies, signCall, signingLog, sleep, startCall, until } from '../e2e-shared/common.ts';
+export type { CallResult, Policies, RuleView, SignedEvent, Status } from '../e2e-shared/common.ts';
+
 export const DIST = resolve(ROOT, 'dist', 'firefox');
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-export const PASSWORD = 'correct horse battery staple';
-export const PROMPT_PATH = '/src/ui/prompt/index.html';
 /**
  * The extension document admin calls are made from. Any moz-extension:// document gets the
  * extension API and counts as an extension page for the admin RPC; an image is the quietest one.
@@ -21,22 +21,6 @@ export const PROMPT_PATH = '/src/ui/prompt/index.html';
  * keeps Firefox's event page from ever idling and would defeat the restart tests.
  */
 const ADMIN_PATH = '/icons/icon-16.png';
-
-export interface AdminReply<T = unknown> {
-  ok: boolean;
-  result?: T;
-  error?: { code: string; message: string };
-}
-
-export interface Status {
-  locked: boolean;
-  hasAccount: boolean;
-  account?: { id: number; pubkey: string; label: string };
-  workerStartedAt?: number;
-  pending: { promptId: string; origin: string; method: string; kind?: number }[];
-}
-
-export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
 export interface LaunchOptions {
   /**
@@ -48,14 +32,12 @@ export interface LaunchOptions {
   backgroundIdleMs?: number;
 }
 
-export interface Extension {
+export interface Extension extends AdminClient {
   browser: Browser;
   /** The moz-extension:// origin, pinned through the `extensions.webextensions.uuids` pref. */
   origin: string;
   /** An extension document that admin calls are made from (see ADMIN_PATH). */
   adminPage: Page;
-  adminRaw<T = unknown>(method: string, params?: unknown): Promise<AdminReply<T>>;
-  admin<T = unknown>(method: string, params?: unknown): Promise<T>;
   status(): Promise<Status>;
   /**
    * Firefox's own view of the event page: 'running', 'stopped' (or 'starting' / 'suspending'),
@@ -74,24 +56,6 @@ export interface Extension {
   close(): Promise<void>;
 }
 
-export const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeout`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeout = 10_000, every = 100): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(every);
-  }
-}
-
 let snapshot: string | undefined;
 /** A private copy of dist/firefox, so that a rebuild during the run cannot break a launch. */
 function extensionDir(): string {
@@ -100,9 +64,9 @@ function extensionDir(): string {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/firefox is missing: run `TARGET=firefox npx vite build`');
   const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8')) as { browser_specific_settings?: { gecko?: { id?: string } } };
   if (manifest.browser_specific_settings?.gecko?.id !== GECKO_ID) throw new Error('dist/firefox is not a Firefox build: run `TARGET=firefox npx vite build`');
-  snapshot = mkdtempSync(join(tmpdir(), 'warden-ff-ext-'));
+  snapshot = tempDir('warden-ff-ext-');
   cpSync(DIST, snapshot, { recursive: true });
-  process.once('exit', () => rmSync(snapshot!, { recursive: true, force: true }));
+  process.once('exit', () => removeDir(snapshot!));
   return snapshot;
 }
 
@@ -153,39 +117,30 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<Extension
       'toolkit.telemetry.enabled': false,
     },
   });
-  const servers: Server[] = [];
+  let sites: TestSites | undefined;
   try {
     const id = await browser.installExtension(dir);
     if (id !== GECKO_ID) throw new Error(`installed add-on id ${id}, expected ${GECKO_ID}`);
-    const roots = [resolve(ROOT, 'demo'), resolve(ROOT, 'e2e', 'site')];
-    const site = (await serveStatic(roots)) as { server: Server; url: string };
-    servers.push(site.server);
+    sites = await serveTestSites(1);
 
     const adminPage = await browser.newPage();
     void adminPage.goto(`${origin}${ADMIN_PATH}`).catch(() => {});
     await settledAt(adminPage, ADMIN_PATH);
 
-    const adminRaw = <T>(method: string, params: unknown = {}) =>
+    const client = adminClient((method, params) =>
       adminPage.evaluate(
         (m, p) => (globalThis as unknown as { browser: typeof chrome }).browser.runtime.sendMessage({ type: 'admin', method: m, params: p }),
         method,
         params,
-      ) as Promise<AdminReply<T>>;
-    const admin = async <T>(method: string, params: unknown = {}) => {
-      const reply = await adminRaw<T>(method, params).catch((err: Error) => {
-        throw new Error(`${method}: ${err.message}`);
-      });
-      if (!reply?.ok) throw new Error(`${method}: ${reply?.error?.code} ${reply?.error?.message}`);
-      return reply.result as T;
-    };
+      ),
+    );
     const backgroundState = () => inParent<string>(browser, `WebExtensionPolicy.getByID(${JSON.stringify(GECKO_ID)}).extension.backgroundState`);
     return {
       browser,
       origin,
       adminPage,
-      adminRaw,
-      admin,
-      status: () => admin<Status>('get_status'),
+      ...client,
+      status: () => status(client),
       backgroundState,
       setBackgroundIdle: async (ms) => {
         // The running page keeps the timeout it started with: stop it once (what about:debugging's
@@ -201,14 +156,14 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<Extension
       waitForBackgroundStop: async (timeout = 20_000) => {
         await until('Firefox to stop the idle event page', async () => (await backgroundState()) === 'stopped', timeout, 100);
       },
-      siteUrl: site.url,
+      siteUrl: sites.urls[0]!,
       close: async () => {
-        for (const s of servers) s.close();
+        sites?.close();
         await browser.close().catch(() => {});
       },
     };
   } catch (err) {
-    for (const s of servers) s.close();
+    sites?.close();
     await browser.close().catch(() => {});
     throw err;
   }
@@ -216,7 +171,7 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<Extension
 
 /** Creates an unlocked account and returns its pubkey. */
 export function setupAccount(ext: Extension): Promise<{ accountId: number; pubkey: string }> {
-  return ext.admin('create_account', { password: PASSWORD, label: 'e2e-firefox' });
+  return createAccount(ext, 'e2e-firefox');
 }
 
 /** Opens a page of the test site and waits for window.nostr. */
@@ -225,41 +180,6 @@ export async function openSite(ext: Extension, path = '/blank.html'): Promise<Pa
   await page.goto(`${ext.siteUrl}${path}`);
   await page.waitForFunction(() => 'nostr' in window, { timeout: 10_000 });
   return page;
-}
-
-/** Calls window.nostr in the page (`script` is an expression giving a promise); a refusal comes back with its code. */
-export function nostrCall<T = unknown>(page: Page, script: string): Promise<CallResult<T>> {
-  return page.evaluate(async (src) => {
-    try {
-      // eslint-disable-next-line no-new-func
-      const value = await new Function(`return (${src})`)();
-      return { ok: true as const, value };
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      return { ok: false as const, code: e.code ?? 'none', message: e.message };
-    }
-  }, script) as Promise<CallResult<T>>;
-}
-
-/** Starts a call without waiting; awaitCall(page, name) collects its result later. */
-export async function startCall(page: Page, name: string, script: string): Promise<void> {
-  await page.evaluate(
-    (n, src) => {
-      const w = window as unknown as { __calls?: Record<string, Promise<unknown>> };
-      w.__calls ??= {};
-      // eslint-disable-next-line no-new-func
-      w.__calls[n] = (new Function(`return (${src})`)() as Promise<unknown>).then(
-        (value) => ({ ok: true, value }),
-        (err: Error & { code?: string }) => ({ ok: false, code: err.code ?? 'none', message: err.message }),
-      );
-    },
-    name,
-    script,
-  );
-}
-
-export function awaitCall<T = unknown>(page: Page, name: string): Promise<CallResult<T>> {
-  return page.evaluate((n) => (window as unknown as { __calls: Record<string, Promise<unknown>> }).__calls[n], name) as Promise<CallResult<T>>;
 }
 
 /**
@@ -283,50 +203,13 @@ export function catchPrompt(ext: Extension, timeout = 15_000): Promise<Page> {
       // A new window starts at about:blank: watch it until it shows the prompt or something else.
       while (page && !settled && !page.isClosed()) {
         const path = await page.evaluate(() => (document.readyState === 'loading' ? '' : location.pathname)).catch(() => '');
-        if (path === PROMPT_PATH) return finish(page);
+        if (path === PROMPT_PAGE) return finish(page);
         if (path && path !== 'blank') return; // another page
         await sleep(100);
       }
     };
     ext.browser.on('targetcreated', onTarget);
   });
-}
-
-/** A kind-1 event template as pages send it. */
-export function note(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { kind: 1, content, tags: [], created_at: Math.floor(Date.now() / 1000), ...extra };
-}
-
-export const signCall = (content: string) => `window.nostr.signEvent(${JSON.stringify(note(content))})`;
-
-export interface RuleView {
-  id: number;
-  method: string;
-  kind: number | null;
-  maxUsageCount: number | null;
-  windowSeconds: number | null;
-  used: number;
-}
-
-export interface Policies {
-  grants: { id: number; origin: string; revokedAt: number | null; rules: RuleView[] }[];
-  overrides: { id: number; origin: string; method: string; effect: string }[];
-}
-
-export const policies = (ext: Extension, origin?: string) => ext.admin<Policies>('get_policies', origin ? { origin } : {});
-
-export async function signingLog(ext: Extension): Promise<{ id: number; origin: string; method: string; eventId?: string }[]> {
-  return (await ext.admin<{ entries: { id: number; origin: string; method: string; eventId?: string }[] }>('get_signing_log', { limit: 1000 })).entries;
-}
-
-export interface SignedEvent {
-  id: string;
-  pubkey: string;
-  kind: number;
-  content: string;
-  tags: string[][];
-  created_at: number;
-  sig: string;
 }
 
 /** Clicks a prompt button once the prompt has enabled it (they start disabled for a moment). */

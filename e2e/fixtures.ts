@@ -1,32 +1,22 @@
 // Launches real Chromium with the built extension (dist/chrome) on a fresh profile, serves the
 // demo site and test pages on localhost, and hands tests an admin RPC client.
 import { test as base, chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { serveStatic } from '../scripts/serve-demo.mjs';
+import { resolve } from 'node:path';
 import { CHROMIUM_FLAGS } from '../scripts/browsers.mjs';
+import { adminClient, createAccount, removeDir, serveTestSites, tempDir, until, type AdminClient } from '../e2e-shared/common.ts';
+
+export { nostrCall, PASSWORD, type AdminReply } from '../e2e-shared/common.ts';
 
 // The global setup snapshots dist/chrome so that a rebuild during the run cannot break a launch.
 export const EXTENSION_DIR = process.env.WARDEN_EXTENSION_DIR ?? resolve(import.meta.dirname, '..', 'dist', 'chrome');
 export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
-export interface AdminReply<T = unknown> {
-  ok: boolean;
-  result?: T;
-  error?: { code: string; message: string };
-}
-
-export interface Extension {
+export interface Extension extends AdminClient {
   context: BrowserContext;
   worker: Worker;
   id: string;
   /** An extension page (options) that admin calls are made from. */
   adminPage: Page;
-  /** Raw admin RPC: the reply exactly as the background sends it. */
-  adminRaw<T = unknown>(method: string, params?: unknown): Promise<AdminReply<T>>;
-  /** Admin RPC that throws on `{ ok: false }`. */
-  admin<T = unknown>(method: string, params?: unknown): Promise<T>;
   /** http://127.0.0.1:PORT serving demo/ and e2e/site/. */
   siteUrl: string;
   /** A second origin (another port) for cross-origin tests. */
@@ -34,7 +24,7 @@ export interface Extension {
 }
 
 export async function launchExtension(): Promise<{ ext: Extension; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'warden-e2e-'));
+  const profile = tempDir('warden-e2e-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROME_PATH,
     headless: true,
@@ -57,31 +47,20 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
   } catch (err) {
     // An extension that fails to load (e.g. an incomplete dist/) must not leak the browser or profile.
     await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
+    removeDir(profile);
     throw err;
   }
   const id = new URL(worker.url()).host;
-  const roots = [resolve(import.meta.dirname, '..', 'demo'), resolve(import.meta.dirname, 'site')];
-  const site = await serveStatic(roots);
-  const other = await serveStatic(roots);
+  const sites = await serveTestSites(2);
+  const client = adminClient((method, params) =>
+    adminPage.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params] as const),
+  );
 
-  const adminRaw = <T>(method: string, params: unknown = {}) =>
-    adminPage.evaluate(
-      ([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }),
-      [method, params] as const,
-    ) as Promise<AdminReply<T>>;
-  const admin = async <T>(method: string, params: unknown = {}) => {
-    const reply = await adminRaw<T>(method, params);
-    if (!reply.ok) throw new Error(`${method}: ${reply.error?.code} ${reply.error?.message}`);
-    return reply.result as T;
-  };
-
-  const ext: Extension = { context, worker, id, adminPage, adminRaw, admin, siteUrl: site.url, otherSiteUrl: other.url };
+  const ext: Extension = { context, worker, id, adminPage, ...client, siteUrl: sites.urls[0]!, otherSiteUrl: sites.urls[1]! };
   const close = async () => {
     await context.close();
-    site.server.close();
-    other.server.close();
-    rmSync(profile, { recursive: true, force: true });
+    sites.close();
+    removeDir(profile);
   };
   return { ext, close };
 }
@@ -90,16 +69,10 @@ export const WELCOME_URL = /\/src\/ui\/options\/index\.html\?welcome=1/;
 
 /** Waits (up to 10 s) for the first-run welcome page and closes it; returns whether it opened. */
 export async function closeWelcomePage(context: BrowserContext): Promise<boolean> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const page = context.pages().find((p) => WELCOME_URL.test(p.url()));
-    if (page) {
-      await page.close();
-      return true;
-    }
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  return false;
+  const find = async () => context.pages().find((p) => WELCOME_URL.test(p.url()));
+  const page = await until('the welcome page', find, 10_000, 25).catch(() => undefined);
+  await page?.close();
+  return page !== undefined;
 }
 
 /** One fresh browser profile per test: no test depends on another's state. */
@@ -113,11 +86,9 @@ export const test = base.extend<{ ext: Extension }>({
 });
 export { expect } from '@playwright/test';
 
-export const PASSWORD = 'correct horse battery staple';
-
 /** Creates an unlocked account and returns its pubkey. */
 export async function setupAccount(ext: Extension): Promise<{ accountId: number; pubkey: string }> {
-  return ext.admin('create_account', { password: PASSWORD, label: 'e2e' });
+  return createAccount(ext, 'e2e');
 }
 
 /** Opens a page of the test site and waits for window.nostr. */
@@ -126,18 +97,4 @@ export async function openSite(ext: Extension, path = '/', base = ext.siteUrl): 
   await page.goto(`${base}${path}`);
   await page.waitForFunction(() => 'nostr' in window);
   return page;
-}
-
-/** Calls window.nostr in the page and returns either the value or the refusal's code. */
-export async function nostrCall<T = unknown>(page: Page, script: string): Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }> {
-  return page.evaluate(async (src) => {
-    try {
-      // eslint-disable-next-line no-new-func
-      const value = await new Function(`return (${src})`)();
-      return { ok: true as const, value };
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      return { ok: false as const, code: e.code ?? 'none', message: e.message };
-    }
-  }, script) as Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }>;
 }

@@ -22,11 +22,16 @@ afterEach(() => {
   for (const d of opened.splice(0)) d.close();
 });
 
-/** A new, empty database (its own name: fake-indexeddb is shared by the whole worker). */
-export function freshDb(prefix?: string): WardenDb {
-  const d = new WardenDb(uniqueDbName(prefix));
+/** The database `name`, as a worker start opens it: reopening a name sees what was written before. */
+export function openDb(name: string): WardenDb {
+  const d = new WardenDb(name);
   opened.push(d);
   return d;
+}
+
+/** A new, empty database (its own name: fake-indexeddb is shared by the whole worker). */
+export function freshDb(prefix?: string): WardenDb {
+  return openDb(uniqueDbName(prefix));
 }
 
 /** What the policy functions read as the time: `now` in session `sessionId`. */

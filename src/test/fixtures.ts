@@ -1,16 +1,12 @@
 // Shared helpers for unit tests only (never imported by the extension).
 import { vi } from 'vitest';
-import { WardenDb, ALL_STORES } from '../db/schema.ts';
+import { ALL_STORES, type WardenDb } from '../db/schema.ts';
 import type { Grant, Override, Rule } from '../policy/records.ts';
 import type { Method } from '../shared/methods.ts';
 
 /** A fresh database name per test: fake-indexeddb is shared by the whole worker. */
 export function uniqueDbName(prefix = 't'): string {
   return `${prefix}-${crypto.randomUUID()}`;
-}
-
-export function newDb(): WardenDb {
-  return new WardenDb(uniqueDbName());
 }
 
 /** Every row of every store, for "nothing changed" comparisons. */

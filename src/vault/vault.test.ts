@@ -1,27 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import * as nip19 from 'nostr-tools/nip19';
 import * as nip49 from 'nostr-tools/nip49';
 import { bytesToHex } from 'nostr-tools/utils';
 import { Vault } from './vault.ts';
 import { MemorySessionStore } from './sessionStore.ts';
-import { WardenDb } from '../db/schema.ts';
 import { WardenError } from '../shared/errors.ts';
 import { uniqueDbName } from '../test/fixtures.ts';
+import { openDb, T } from '../test/db.ts';
 
 const PW = 'correct horse battery staple';
-const T = 1_700_000_000_000;
 
-const open: WardenDb[] = [];
 function setup(name = uniqueDbName(), session = new MemorySessionStore()) {
-  const db = new WardenDb(name);
-  open.push(db);
+  const db = openDb(name);
   const vault = new Vault({ db, session, now: () => T, scryptLogN: 8 });
   return { db, session, vault, name };
 }
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
 
 async function caught(fn: () => unknown): Promise<WardenError> {
   try {
