@@ -183,7 +183,7 @@ export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; code
 /** In the page: runs `src` (an expression giving a promise) and settles with its value or the refusal's code. */
 export async function callInPage(src: string): Promise<CallResult> {
   try {
-    // eslint-disable-next-line no-new-func
+    // The call is sent as source text and run in the page, where window.nostr lives.
     const value = await new Function(`return (${src})`)();
     return { ok: true as const, value };
   } catch (err) {
@@ -196,7 +196,7 @@ export async function callInPage(src: string): Promise<CallResult> {
 export function startInPage([name, src]: readonly [string, string]): void {
   const w = window as unknown as { __calls?: Record<string, Promise<unknown>> };
   w.__calls ??= {};
-  // eslint-disable-next-line no-new-func
+  // The call is sent as source text and run in the page, where window.nostr lives.
   w.__calls[name] = (new Function(`return (${src})`)() as Promise<unknown>).then(
     (value) => ({ ok: true, value }),
     (err: Error & { code?: string }) => ({ ok: false, code: err.code ?? 'none', message: err.message }),
@@ -210,7 +210,7 @@ export function resultInPage(name: string): Promise<unknown> {
 
 /** A page of either driver: Playwright's and puppeteer's both run `fn(arg)` in the page and resolve with what it returns. */
 export interface InPage {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // Both drivers type `evaluate` generically; this is the one shape both accept.
   evaluate(fn: (arg: any) => unknown, arg: any): Promise<unknown>;
 }
 

@@ -38,7 +38,7 @@ export async function launchExtension(): Promise<{ ext: Extension; close: () => 
   let adminPage: Page;
   try {
     worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
-    // A fresh install with no key opens the welcome page (src/background/control.ts): close it
+    // A fresh install with no key opens the welcome page (src/background/index.ts): close it
     // before the test starts, so that a spec waiting for a 'page' event (a prompt) never gets it.
     await closeWelcomePage(context);
     adminPage = await context.newPage();
@@ -77,7 +77,7 @@ export async function closeWelcomePage(context: BrowserContext): Promise<boolean
 
 /** One fresh browser profile per test: no test depends on another's state. */
 export const test = base.extend<{ ext: Extension }>({
-  // eslint-disable-next-line no-empty-pattern
+  // Playwright reads a fixture's dependencies from its first parameter: this one has none.
   ext: async ({}, use) => {
     const { ext, close } = await launchExtension();
     await use(ext);

@@ -59,7 +59,7 @@ export function watchPages(ext: Extension): string[] {
 export async function nostrCallWithin<T = unknown>(page: Page, script: string, ms = 3_000): Promise<CallResult<T> | { ok: false; code: 'still_pending'; message: string }> {
   return page.evaluate(
     async ([src, limit]) => {
-      // eslint-disable-next-line no-new-func
+      // The call is sent as source text and run in the page, where window.nostr lives.
       const call = (new Function(`return (${src})`)() as Promise<unknown>).then(
         (value) => ({ ok: true as const, value }),
         (err: Error & { code?: string }) => ({ ok: false as const, code: err.code ?? 'none', message: err.message }),

@@ -9,7 +9,7 @@ import { ALL_METHODS_RULES, type Any, code, giveUp, makeHarness, OTHER, PW, sett
 // Many tests drive dozens of IndexedDB transactions: leave room for a loaded CI machine.
 vi.setConfig({ testTimeout: 20_000 });
 
-describe('admin RPC (DESIGN.md §7)', () => {
+describe('admin RPC (the wire contract)', () => {
   it('accounts: status, create, import, list, select, export, lock, unlock', async () => {
     const h = makeHarness();
     expect(await h.ok('get_status')).toMatchObject({ locked: true, hasAccount: false, pending: [] });
