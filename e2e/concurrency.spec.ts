@@ -3,7 +3,7 @@ import { verifyEvent } from 'nostr-tools/pure';
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
 import { signingLog, type SignedEvent } from './helpers.ts';
 
-// None of these is a sensitive kind (0, 3, 5, 10002), so the kind-less rule covers them all.
+// None of these is a sensitive kind (src/shared/kinds.ts), so the kind-less rule covers them all.
 const KINDS = [1, 7, 16, 1111, 30023];
 
 interface Outcome { i: number; type: 'pk' | 'sign'; content?: string; ok: boolean; v?: unknown; code?: string }

@@ -231,3 +231,18 @@ test("a cross-origin iframe's request says it is embedded, and names the top-lev
   await top.getByTestId('prompt-deny').click();
   expect(await awaitCall(page, 'top')).toMatchObject({ ok: false, code: 'denied' });
 });
+
+test('a credential kind asks under a method-wide rule and says in words what it signs in to', async ({ ext }) => {
+  await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'sign_event' }] });
+  const page = await openSite(ext, '/blank.html');
+  const auth = { kind: 27235, content: '', tags: [['u', 'https://api.example/upload'], ['method', 'POST']], created_at: Math.floor(Date.now() / 1000) };
+  const prompt = await callAndCatchPrompt(ext, page, 'auth', signScript(auth));
+  await expect(prompt.getByTestId('prompt-sensitive')).toBeVisible();
+  await expect(prompt.getByTestId('prompt-target')).toHaveText('This authorizes POST https://api.example/upload in your name.');
+  await armed(prompt);
+  await prompt.getByTestId('prompt-deny').click();
+  expect(await awaitCall(page, 'auth')).toMatchObject({ ok: false, code: 'denied' });
+  // A note still signs without asking under the same rule.
+  expect(await page.evaluate(signScript(note('hello')))).toMatchObject({ kind: 1 });
+});

@@ -161,7 +161,7 @@ describe('admin RPC (the wire contract)', () => {
     await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES });
     await h.ok('grant', { origin: OTHER, rules: ALL_METHODS_RULES });
     const ids: string[] = [];
-    const KINDS = [1, 7, 9, 11, 13];
+    const KINDS = [1, 7, 9, 11, 14]; // none sensitive: the method-wide rule covers them
     for (let i = 0; i < 5; i++) {
       h.clock.t = T0 + i;
       ids.push(signed(await h.sign(i % 2 ? OTHER : SITE, { kind: KINDS[i] })).id);
@@ -182,7 +182,7 @@ describe('admin RPC (the wire contract)', () => {
     expect(all).toHaveLength(6);
     expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort((a, b) => b - a));
     expect(all[0]).toEqual({ id: expect.any(Number), origin: SITE, accountId: h.account!.accountId, method: 'nip44_encrypt', kind: null, createdAt: T0 + 4 });
-    expect(all[1]).toEqual({ id: expect.any(Number), origin: SITE, accountId: h.account!.accountId, method: 'sign_event', kind: 13, createdAt: T0 + 4, eventId: ids[4] });
+    expect(all[1]).toEqual({ id: expect.any(Number), origin: SITE, accountId: h.account!.accountId, method: 'sign_event', kind: 14, createdAt: T0 + 4, eventId: ids[4] });
     expect(all.filter((e) => e.eventId).map((e) => e.eventId).reverse()).toEqual(ids);
 
     const other = await h.ok('get_signing_log', { origin: OTHER, limit: 100 });
@@ -190,7 +190,7 @@ describe('admin RPC (the wire contract)', () => {
     expect(other.next).toBeUndefined();
     const encrypts = await h.ok('get_signing_log', { method: 'nip44_encrypt', limit: 100 });
     expect(encrypts.entries).toHaveLength(1);
-    expect((await h.ok('get_signing_log', { origin: SITE, method: 'sign_event', limit: 100 })).entries.map((e: Any) => e.kind)).toEqual([13, 9, 1]);
+    expect((await h.ok('get_signing_log', { origin: SITE, method: 'sign_event', limit: 100 })).entries.map((e: Any) => e.kind)).toEqual([14, 9, 1]);
 
     const activity = await h.ok('get_activity', { origin: SITE, limit: 3 });
     expect(activity.entries).toHaveLength(3);
@@ -203,8 +203,10 @@ describe('admin RPC (the wire contract)', () => {
   it('settings: get/set, and a sensitive-kinds change takes effect on the next request', async () => {
     const h = await withAccount();
     await h.ok('grant', { origin: SITE, rules: [{ method: 'sign_event' }] });
-    expect(await h.ok('get_settings')).toEqual({ autoLockMinutes: 30, relays: {}, sensitiveKinds: [0, 3, 5, 10002] });
+    expect(await h.ok('get_settings')).toEqual({ autoLockMinutes: 30, relays: {}, sensitiveKinds: [0, 3, 5, 13, 62, 9734, 10000, 10002, 10050, 22242, 24133, 24242, 27235] });
     expect(await settle(h, h.sign(SITE, { kind: 0 }))).toBe('asked');
+    // A credential kind asks under a method-wide rule: a login token for another service needs its own rule.
+    expect(await settle(h, h.sign(SITE, { kind: 27235, tags: [['u', 'https://api.example/x'], ['method', 'POST']] }))).toBe('asked');
     expect(await h.ok('set_settings', { sensitiveKinds: [3, 3, 5, 10002], relays: { 'wss://r.example': { read: true, write: false } } })).toEqual({});
     expect((await h.ok('get_settings')).sensitiveKinds).toEqual([3, 5, 10002]);
     expect(code(await h.sign(SITE, { kind: 0 }))).toBe('ok');

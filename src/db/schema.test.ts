@@ -7,6 +7,7 @@ import { getSetting } from './settings.ts';
 import { decide, capsToCount } from '../policy/decide.ts';
 import { uniqueDbName } from '../test/fixtures.ts';
 import { A, T } from '../test/db.ts';
+import { DEFAULT_SENSITIVE_KINDS } from '../shared/kinds.ts';
 
 /** A database exactly as version 1 of the extension left it. */
 async function createV1(name: string) {
@@ -59,7 +60,7 @@ describe('schema upgrade v1 → v2', () => {
 
     const db = new WardenDb(name);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
 
     // Nothing lost: every row is still there with every field it had (an upgrade may add fields).
     for (const store of ALL_STORES) {
@@ -132,11 +133,38 @@ describe('schema upgrade v1 → v2', () => {
     second.close();
   });
 
-  it('a fresh database opens at version 2 with every store', async () => {
+  it('a fresh database opens at version 3 with every store', async () => {
     const db = new WardenDb(uniqueDbName());
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect(db.tables.map((t) => t.name).sort()).toEqual([...ALL_STORES].sort());
+    db.close();
+  });
+});
+
+describe('schema upgrade v2 → v3: credential kinds join the default sensitive kinds', () => {
+  async function v2With(sensitive: number[] | undefined): Promise<string> {
+    const name = uniqueDbName('upgrade3');
+    const v2 = new Dexie(name);
+    v2.version(1).stores(SCHEMA_V1);
+    v2.version(2).stores(SCHEMA_V1);
+    await v2.open();
+    await v2.table('settings').put({ collection: 'prefs', key: 'autoLockMinutes', value: 12 });
+    if (sensitive) await v2.table('settings').put({ collection: 'prefs', key: 'sensitiveKinds', value: sensitive });
+    v2.close();
+    return name;
+  }
+  it.each([
+    ['the first default stored as is', [0, 3, 5, 10002], [...DEFAULT_SENSITIVE_KINDS]],
+    ['the first default in another order', [10002, 5, 3, 0], [...DEFAULT_SENSITIVE_KINDS]],
+    ['nothing stored', undefined, [...DEFAULT_SENSITIVE_KINDS]],
+    ['a list the user edited (more)', [0, 3, 5, 10002, 30023], [0, 3, 5, 10002, 30023]],
+    ['a list the user edited (fewer)', [3], [3]],
+  ] as const)('%s', async (_name, stored, expected) => {
+    const db = new WardenDb(await v2With(stored ? [...stored] : undefined));
+    await db.open();
+    expect(await getSetting(db, 'sensitiveKinds')).toEqual(expected);
+    expect(await getSetting(db, 'autoLockMinutes')).toBe(12);
     db.close();
   });
 });

@@ -1,6 +1,7 @@
 // The database: one Dexie class, every schema version kept, upgrades that move data.
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } from '../policy/records.ts';
+import { DEFAULT_SENSITIVE_KINDS, FIRST_SENSITIVE_KINDS } from '../shared/kinds.ts';
 
 export interface SettingRow {
   collection: string;
@@ -34,6 +35,13 @@ export const SCHEMA_V1 = {
  *   check two index seeks instead of a count over the window.
  */
 export const SCHEMA_V2 = SCHEMA_V1;
+
+/**
+ * Version 3 (same indexes): the credential kinds join the default sensitive kinds. A profile that
+ * never edited its list (none stored, or the first default stored as is) gets the new default; an
+ * edited list is the user's choice and stays.
+ */
+export const SCHEMA_V3 = SCHEMA_V1;
 
 export class WardenDb extends Dexie {
   accounts!: EntityTable<Account, 'id'>;
@@ -76,6 +84,15 @@ export class WardenDb extends Dexie {
             e.seqMethod = next(scope);
             if (e.kind !== undefined && e.kind !== null) e.seqKind = next(`${scope}#${e.kind}`);
           });
+      });
+    this.version(3)
+      .stores(SCHEMA_V3)
+      .upgrade(async (tx) => {
+        const row = await tx.table<SettingRow>('settings').get(['prefs', 'sensitiveKinds']);
+        const stored = Array.isArray(row?.value) ? [...(row.value as number[])].sort((a, b) => a - b) : null;
+        if (stored && JSON.stringify(stored) === JSON.stringify(FIRST_SENSITIVE_KINDS)) {
+          await tx.table<SettingRow>('settings').put({ collection: 'prefs', key: 'sensitiveKinds', value: [...DEFAULT_SENSITIVE_KINDS] });
+        }
       });
   }
 }

@@ -144,5 +144,4 @@ export function isMethod(value: string): value is Method {
   return Object.hasOwn(METHOD_TABLE, value);
 }
 
-/** Profile, contact list, deletion, relay list: only a rule naming the kind allows them. */
-export const DEFAULT_SENSITIVE_KINDS: readonly number[] = [0, 3, 5, 10002];
+export { DEFAULT_SENSITIVE_KINDS } from './kinds.ts';

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { npubEncode } from 'nostr-tools/nip19';
 import { countHidden, revealHidden, tagSummary } from './visible.ts';
 import { specOf } from '../../shared/methods.ts';
+import { credentialTarget } from '../../shared/kinds.ts';
 import { methodText, type PromptView } from './types.ts';
 
 function Revealed({ text }: { text: string }) {
@@ -36,6 +37,11 @@ export function RequestView({ p }: { p: PromptView }) {
               sensitive
             </span>
           )}
+        </div>
+      )}
+      {d.type === 'event' && credentialTarget(d.event.kind, d.event.tags) && (
+        <div class="warn" data-testid="prompt-target">
+          This {credentialTarget(d.event.kind, d.event.tags)}.
         </div>
       )}
       {d.type === 'event' && (

@@ -6,6 +6,7 @@ import { type Any, code, type Harness, makeHarness, T0 } from '../../../test/bac
 import type { MemorySessionStore } from '../../../vault/sessionStore.ts';
 import type { Method } from '../../../shared/methods.ts';
 import type { Backup } from '../../../db/backupFile.ts';
+import { DEFAULT_SENSITIVE_KINDS } from '../../../shared/kinds.ts';
 
 vi.setConfig({ testTimeout: 30_000 });
 const PW = 'backup test password';
@@ -41,7 +42,7 @@ async function seedPolicy(h: Harness) {
   await h.ok('grant', { origin: B, rules: [{ method: 'nip44_encrypt', maxUsageCount: 5 }], expiresAt: T0 + 10 * 86_400_000 });
   await h.ok('set_override', { origin: A, method: 'sign_event', kind: 0, effect: 'deny' });
   await h.ok('set_override', { origin: B, method: 'nip04_decrypt', effect: 'allow', expiresAt: T0 + 3_600_000 });
-  await h.ok('set_settings', { autoLockMinutes: 15, sensitiveKinds: [0, 3, 5, 10002, 30078], relays: { 'wss://relay.example': { read: true, write: false } } });
+  await h.ok('set_settings', { autoLockMinutes: 15, sensitiveKinds: [...DEFAULT_SENSITIVE_KINDS, 30078], relays: { 'wss://relay.example': { read: true, write: false } } });
   await h.ok('set_retention', { activityDays: 30, signingLogDays: 400 });
 }
 
