@@ -78,8 +78,10 @@ export const promptHandlers = {
     return view(ctx, prompt, await getSetting(ctx.db, 'sensitiveKinds'));
   },
   list_prompts: async (ctx, p) => {
-    // Only what waits for a person: a request a remembered answer sent back is not answerable.
-    const shown = ctx.prompts.awaitingAnswer().filter((x) => p.windowId === undefined || (x.windowId ?? -1) === p.windowId);
+    // A request a remembered answer sent back through the guard keeps its place on screen for the
+    // few milliseconds that takes (no flash of an empty window); it cannot be answered meanwhile,
+    // and get_status.pending, which counts what waits for a person, leaves it out.
+    const shown = ctx.prompts.list().filter((x) => p.windowId === undefined || (x.windowId ?? -1) === p.windowId);
     ctx.prompts.markShown(shown.map((x) => x.promptId), ctx.now());
     const sensitiveKinds = await getSetting(ctx.db, 'sensitiveKinds');
     return { prompts: await Promise.all(shown.map((x) => view(ctx, x, sensitiveKinds))) };
