@@ -45,6 +45,13 @@ for (const granted of [true, false]) {
       ['nip44 plaintext not a string', `window.nostr.nip44.encrypt('${pk}', 42)`],
       ['nip04 empty ciphertext', `window.nostr.nip04.decrypt('${pk}', '')`],
     ];
+    // Values JSON cannot carry are bad input too, never a signer failure.
+    badCrypto.push(
+      ['a BigInt created_at', `window.nostr.signEvent({ kind: 1, content: 'x', tags: [], created_at: 1700000000n })`],
+      ['a cycle in the event', `(() => { const e = { kind: 1, content: 'x', tags: [] }; e.self = e; return window.nostr.signEvent(e); })()`],
+      ['a function as content', `window.nostr.signEvent({ kind: 1, content: () => 1, tags: [] })`],
+      ['a symbol as plaintext', `window.nostr.nip44.encrypt('${pk}', Symbol('x'))`],
+    );
     for (const [label, script] of badCrypto) {
       expect(await nostrCallWithin(page, script, 3_000), label).toMatchObject({ ok: false, code: 'invalid_request' });
     }

@@ -35,6 +35,8 @@ export interface BackgroundContext {
   resume: PromptResume;
   /** The site each tab's top frame last asked from (the popup's "current site"). */
   tabSites: TabSites;
+  /** The (site, request id) pairs this worker is answering now: a second live one is refused. */
+  inFlight: Set<string>;
   session: SessionStore;
   now: () => number;
   clock: () => PolicyClock;
@@ -84,6 +86,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     prompts,
     resume,
     tabSites: new TabSites(opts.session),
+    inFlight: new Set(),
     session: opts.session,
     now,
     clock: () => ({ now: now(), sessionId }),

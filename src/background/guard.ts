@@ -2,7 +2,7 @@
 // all in one read-write transaction (docs/ARCHITECTURE.md, Decision order, step 6). No handler checks permission itself.
 import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
-import { capsToCount, decide, denyFor, describeDecision, type Decision, type PolicyClock } from '../policy/decide.ts';
+import { capsToCount, decide, denyFor, describeDecision, refusalText, type Decision, type PolicyClock } from '../policy/decide.ts';
 import type { ActivityEntry, Outcome } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
@@ -24,7 +24,7 @@ export type Operation<T> = () => { value: T; eventId?: string };
 
 export type GuardResult<T> =
   | { type: 'allowed'; value: T }
-  | { type: 'refused'; error: WardenError }
+  | { type: 'refused'; error: WardenError; /** The activity log's sentence, with the detail the page is not told. */ reason?: string }
   | { type: 'ask'; decision: Extract<Decision, { outcome: 'ask' }>; reason: string };
 
 export interface GuardDeps {
@@ -75,7 +75,7 @@ export async function earlyRefusal(deps: Pick<GuardDeps, 'policy' | 'activity' |
   if (!deny) return null;
   const reason = describeDecision(deny);
   deps.activity.push({ origin: req.origin, method: req.method, kind: req.kind, outcome: 'denied', reason, createdAt: clock.now });
-  return fail('denied', `Denied by ${reason}`);
+  return fail('denied', refusalText(deny));
 }
 
 async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser: boolean): Promise<GuardResult<T>> {
@@ -132,14 +132,15 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
   if (decision.outcome === 'deny') {
     const reason = describeDecision(decision);
     await note('denied', reason);
-    return { type: 'refused', error: fail('denied', `Denied by ${reason}`) };
+    return { type: 'refused', error: fail('denied', refusalText(decision)), reason };
   }
 
   const spent = decision.outcome === 'cap_exceeded' || decision.reason === 'cap_reached' ? decision : null;
-  const reason = describeDecision(decision, spent ? (usage.get(spent.rule.id)?.freesAt ?? Infinity) : undefined);
+  const frees = spent ? (usage.get(spent.rule.id)?.freesAt ?? Infinity) : undefined;
+  const reason = describeDecision(decision, frees);
   if (decision.outcome === 'cap_exceeded') {
     await note('cap_exceeded', reason);
-    return { type: 'refused', error: fail('cap_exceeded', `Usage cap reached: ${reason}`) };
+    return { type: 'refused', error: fail('cap_exceeded', refusalText(decision, frees)), reason };
   }
   await note('asked', reason);
   return { type: 'ask', decision, reason };

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import * as nip44 from 'nostr-tools/nip44';
 import type { WireResponse } from '../shared/errors.ts';
-import { code, PW, SITE, withAccount, type AccountHarness, type Any } from '../test/background.ts';
+import { code, PW, SITE, siteSender, withAccount, type AccountHarness, type Any } from '../test/background.ts';
 import { waitFor } from '../test/fixtures.ts';
 
 vi.setConfig({ testTimeout: 20_000 });
@@ -159,5 +159,42 @@ describe('get_status.pending lists only what waits for a person', () => {
     expect(code(await h.admin('resolve_prompt', { promptId: second!.promptId, decision: 'allow' }))).toBe('not_found');
     release();
     expect((await a).ok && (await b).ok).toBe(true);
+  });
+});
+
+describe('what a page is told, and request ids', () => {
+  it('refusals name no internal id or count; the activity log keeps the detail', async () => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 1, windowSeconds: 3600 }] });
+    expect(code(await h.sign(SITE))).toBe('ok');
+    const capped = await h.sign(SITE);
+    await h.ok('set_override', { origin: SITE, method: 'sign_event', kind: 7, effect: 'deny' });
+    const denied = await h.sign(SITE, { kind: 7 });
+    for (const r of [capped, denied]) {
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, 'TIME')).not.toMatch(/#|\d/);
+    }
+    await h.ctx.activity.flush();
+    const reasons = (await h.ctx.db.activity.toArray()).map((a) => a.reason).join(' | ');
+    expect(reasons).toMatch(/cap of rule #\d+ spent \(1\/1/);
+    expect(reasons).toMatch(/deny override #\d+/);
+  });
+
+  it('a second live request with the same id is refused and does not take the first one\'s place', async () => {
+    const h = await withAccount();
+    const id = crypto.randomUUID();
+    const send = (content: string) => h.route({ type: 'nip07', id, method: 'sign_event', params: { event: { kind: 1, content, tags: [] } } }, siteSender(SITE));
+    const first = send('first');
+    const [prompt] = await waitFor(async () => {
+      const list = await h.pending();
+      return list.length ? list : null;
+    });
+    expect(code(await send('second'))).toBe('invalid_request');
+    expect((await h.pending()).map((x) => x.promptId)).toEqual([prompt!.promptId]);
+    await h.ok('resolve_prompt', { promptId: prompt!.promptId, decision: 'allow' });
+    const r = await first;
+    expect(r.ok && (r.result as { content: string }).content).toBe('first');
+    // Once answered, the id may be used again.
+    expect(await outcome(h, send('again'))).toBe('asked → denied');
   });
 });

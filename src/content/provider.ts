@@ -41,7 +41,11 @@ function call(method: Method, params: Record<string, unknown>): Promise<never> {
     }, PROVIDER_TIMEOUT_MS);
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
     try {
-      // Structured clone copies the event now: later changes by the page cannot reach the signer.
+      // The background is reached as JSON: a BigInt or a cycle (which structured clone would carry
+      // this far) is refused here, as bad input, not lost on the way as a signer failure.
+      JSON.stringify(params);
+      // Structured clone copies the event now: later changes by the page cannot reach the signer;
+      // it also refuses functions and symbols.
       window.postMessage({ source: PAGE_REQUEST, id, method, params }, window.location.origin);
     } catch {
       waiting.delete(id);

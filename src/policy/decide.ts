@@ -138,6 +138,16 @@ export function describeDecision(decision: Decision, freesAt?: number): string {
   }
 }
 
+/**
+ * What a page is told about a refusal: the kind of refusal and, for a cap, when it frees — never
+ * an internal id or a count (docs/THREATS.md #35). The activity log keeps the detail.
+ */
+export function refusalText(decision: Extract<Decision, { outcome: 'deny' | 'cap_exceeded' }>, freesAt?: number): string {
+  if (decision.outcome === 'deny') return 'Denied by a deny override for this site';
+  const frees = freesAt === undefined || !Number.isFinite(freesAt) ? 'it does not free up' : `it frees at ${new Date(freesAt).toISOString()}`;
+  return `Usage cap reached; ${frees}`;
+}
+
 function capText(rule: Rule, used: number, freesAt?: number): string {
   const window = rule.windowSeconds === null ? 'lifetime' : `${rule.windowSeconds} s`;
   const frees = freesAt === undefined || !Number.isFinite(freesAt) ? 'never frees up' : `frees at ${new Date(freesAt).toISOString()}`;

@@ -69,6 +69,19 @@ function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
 }
 
 export async function handleNip07(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
+  // A page's request id names one call: a second live call with the same id never takes the
+  // first one's place (a re-send after a worker stop reaches a new worker, where nothing is live).
+  const live = site.requestId === undefined ? null : `${site.origin} ${site.requestId}`;
+  if (live !== null && ctx.inFlight.has(live)) throw fail('invalid_request', 'A request with this id is already in progress');
+  if (live !== null) ctx.inFlight.add(live);
+  try {
+    return await answer(ctx, site, request);
+  } finally {
+    if (live !== null) ctx.inFlight.delete(live);
+  }
+}
+
+async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
   const resumed = resumeState(ctx, site, request);
   // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
   // opens an unlock window or learns the lock state, and before anything about the key.
