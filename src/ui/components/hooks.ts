@@ -48,6 +48,8 @@ export function usePoll<T>(
   loadRef.current = load;
   const seq = useRef(0);
   const selfTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
   const refresh = useCallback(async () => {
     const mine = ++seq.current;
     try {
@@ -58,7 +60,7 @@ export function usePoll<T>(
       // A timer from data the page already has; it asks again only when that moment comes.
       clearTimeout(selfTimer.current);
       const at = nextChangeAt(value, Date.now());
-      if (at !== null && at - Date.now() < MAX_TIMER_MS) selfTimer.current = setTimeout(() => void whenVisible(refresh), at - Date.now() + 50);
+      if (at !== null && at - Date.now() < MAX_TIMER_MS) selfTimer.current = setTimeout(() => whenVisible(() => mounted.current && refresh()), at - Date.now() + 50);
     } catch (e) {
       if (mine === seq.current) setError((e as Error).message);
     }
