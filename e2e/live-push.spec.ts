@@ -151,3 +151,21 @@ test('after the worker stops the popup does not wake it; a site request that sta
   expect(worker.states).toContain('running');
   await worker.detach();
 });
+
+test('a window that frees with no write still shows: the popup asks once, at the time its data gave', async ({ ext }) => {
+  await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 2, windowSeconds: 3 }] });
+  const site = await openSite(ext, '/blank.html');
+  const popup = await openPopup(ext, ext.siteUrl);
+  const meter = popup.getByTestId('popup-meter-text');
+  expect((await nostrCall(site, signScript(1, 'a'))).ok).toBe(true);
+  expect((await nostrCall(site, signScript(1, 'b'))).ok).toBe(true);
+  await expect(meter).toHaveText('2 / 2 in 3 s');
+  await recordAdminCalls(ext.worker);
+  // Nothing is written from here on: only the popup's own timer can bring the count down.
+  await expect(meter).toHaveText('0 / 2 in 3 s', { timeout: 5_000 });
+  const calls = await adminCalls(ext.worker, popup);
+  expect(calls.map((c) => c.method)).toContain('get_site_view');
+  // One fetch per moment something frees (the two entries leave the window at about the same time), not one a second.
+  expect(calls.length).toBeLessThanOrEqual(3);
+});
