@@ -1,7 +1,8 @@
 // The open popup follows the background by push, not by polling: idle, it makes no admin call at
 // all; when the site signs, the background's notice on the popup's port makes it fetch the site's
 // view once, and the meter moves within a fraction of a second. When the worker stops, the popup
-// does not start it again by itself; a site's request that starts it brings the popup back.
+// does not start it again by itself; a site's request that starts it, or the user's next key
+// press in the popup, brings the popup back.
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
 import { openPopup, signScript } from './control.ts';
@@ -149,6 +150,13 @@ test('after the worker stops the popup does not wake it; a site request that sta
   console.log(`after the restart the meter moved ${Math.round(ms)} ms after the page asked to sign`);
   expect(ms).toBeLessThan(1_000);
   expect(worker.states).toContain('running');
+
+  // Stopped again: the user's next key press in the popup reconnects it (and so starts the worker).
+  await worker.stop();
+  await sleep(1_000);
+  expect(worker.states).toEqual([]);
+  await popup.keyboard.press('Shift');
+  await expect.poll(() => worker.states.includes('running'), { timeout: 5_000 }).toBe(true);
   await worker.detach();
 });
 
