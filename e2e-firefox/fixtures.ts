@@ -17,8 +17,8 @@ export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 /**
  * The extension document admin calls are made from. Any moz-extension:// document gets the
  * extension API and counts as an extension page for the admin RPC; an image is the quietest one.
- * The options page would do too, but it polls the background every second while visible, which
- * keeps Firefox's event page from ever idling and would defeat the restart tests.
+ * The options page would do too, but it fetches its own data on load and on each live notice:
+ * calls the restart tests do not want.
  */
 const ADMIN_PATH = '/icons/icon-16.png';
 

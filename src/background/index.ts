@@ -8,23 +8,31 @@ import { PromptWindows } from './prompts/window.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { pruneLogs } from '../db/retention.ts';
 import { fail } from '../shared/errors.ts';
+import { LIVE_STARTED, LiveUpdates } from './liveUpdates.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
 
 const RETENTION_ALARM = 'warden-retention';
 const WELCOME_PATH = 'src/ui/options/index.html?welcome=1';
 
-const session: SessionStore = {
+const extensionOrigin = browser.runtime.getURL('').replace(/\/$/, '');
+// Open popup/options/prompt pages hear what changed over a port (see liveUpdates.ts).
+const live = new LiveUpdates({ extensionOrigin });
+const session: SessionStore = live.watchSession({
   get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
   set: (key, value) => browser.storage.session.set({ [key]: value }),
   remove: (key) => browser.storage.session.remove(key),
-};
+});
 
 const promptWindows = new PromptWindows();
 const ctx = createContext({
   session,
-  extensionOrigin: browser.runtime.getURL('').replace(/\/$/, ''),
-  onPromptsChanged: (pending) => promptWindows.sync(pending),
+  extensionOrigin,
+  onPromptsChanged: (pending) => (promptWindows.sync(pending), live.changed('prompts')),
 });
+live.watchDb(ctx.db);
+browser.runtime.onConnect.addListener((port: Runtime.Port) => void live.accept(port));
+// Once per start: pages whose port went away when the background stopped reconnect now.
+void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
 promptWindows.attach(ctx.prompts);
 const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());

@@ -59,7 +59,6 @@ export class PromptWindows {
 
   private apply(pending: readonly PromptInfo[]): void {
     void browser.action.setBadgeText({ text: pending.length ? String(pending.length) : '' });
-    void browser.runtime.sendMessage({ type: 'prompts-changed' }).catch(() => {});
     const waiting = new Set(pending.map(keyOf));
     for (const key of new Set([...waiting, ...this.slots.keys()])) {
       const slot = this.slots.get(key) ?? {};

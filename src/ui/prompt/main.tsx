@@ -2,7 +2,8 @@
 // queue of collapsed lines. The background opens and closes it.
 import { render } from 'preact';
 import { signal } from '@preact/signals';
-import { admin, onPromptsChanged } from '../shared/rpc.ts';
+import { admin } from '../shared/rpc.ts';
+import { onPromptsChanged } from '../shared/live.ts';
 import { AnswerForm } from './AnswerForm.tsx';
 import { NeedView } from './NeedView.tsx';
 import { RequestView } from './RequestView.tsx';

@@ -14,11 +14,3 @@ export async function admin<M extends AdminMethod>(method: M, ...[params]: Param
   if (!reply.ok) throw fromWireError(reply.error);
   return reply.result;
 }
-
-/** Calls `listener` whenever the background says the pending prompts changed. */
-export function onPromptsChanged(listener: () => void): void {
-  browser.runtime.onMessage.addListener((message: unknown) => {
-    if ((message as { type?: unknown } | null)?.type === 'prompts-changed') listener();
-    return undefined;
-  });
-}
