@@ -25,7 +25,7 @@ interface MethodBase {
   subject: 'kind' | 'peer' | 'none';
   /** For a peer method: whether the peer receives (`to`) or sent (`from`) the message. */
   peer?: 'to' | 'from';
-  /** The control pages' short label ("decrypt (NIP-44)"). */
+  /** The popup and options pages' short label ("decrypt (NIP-44)"). */
   label: string;
   /** The prompt's sentence after "wants to". */
   prompt: string;

@@ -1,7 +1,7 @@
 // Live data for extension pages. They cannot watch the background's IndexedDB, and asking every
 // second would cost work all the time and keep the background from ever idling; so the background
 // pushes which topics changed (src/ui/shared/live.ts) and the page re-fetches then. The vault's
-// state goes through the signals of src/ui/control/store.ts.
+// state goes through the signals of src/ui/manage/store.ts.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { DATA_TOPICS, onLive, type LiveTopic } from '../shared/live.ts';
 
@@ -93,7 +93,8 @@ export function usePoll<T>(
       clearTimeout(trailing);
       clearTimeout(selfTimer.current);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `deps` are the caller's: a change means a new subscription and a fresh load. `load` is
+    // read through a ref, so a new function each render is not a reason to resubscribe.
   }, deps);
   return { data, error, refresh };
 }

@@ -6,8 +6,8 @@ import { Badge, Button, Card, ErrorText, Field } from '../components/index.tsx';
 import { Confirm } from '../components/Confirm.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
-import { KeyForm, UnlockForm } from '../control/VaultForms.tsx';
-import type { AccountRow, Status } from '../control/types.ts';
+import { KeyForm, UnlockForm } from '../manage/VaultForms.tsx';
+import type { AccountRow, Status } from '../manage/types.ts';
 
 function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean; onChanged: () => void }) {
   const [mode, setMode] = useState<'none' | 'rename' | 'export'>('none');

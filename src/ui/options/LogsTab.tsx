@@ -7,7 +7,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isMethod } from '../../shared/methods.ts';
 import { OUTCOMES as OUTCOME_LIST, type Outcome } from '../../policy/records.ts';
-import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../control/format.ts';
+import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../manage/format.ts';
 
 const isOutcome = (value: string): value is Outcome => (OUTCOME_LIST as readonly string[]).includes(value);
 

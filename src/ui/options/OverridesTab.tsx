@@ -5,8 +5,8 @@ import { Badge, Button, Card, Empty, ErrorText, Field, Select } from '../compone
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { methodOf, METHOD_OPTIONS, parseKind, scopeText, timeText } from '../control/format.ts';
-import type { OverrideView } from '../control/types.ts';
+import { methodOf, METHOD_OPTIONS, parseKind, scopeText, timeText } from '../manage/format.ts';
+import type { OverrideView } from '../manage/types.ts';
 
 const DURATIONS = [['', 'until lifted'], ['3600', 'for 1 hour'], ['86400', 'for 1 day'], ['604800', 'for 1 week']] as const;
 

@@ -5,9 +5,9 @@ import { Badge, Button, Card, Empty, ErrorText, Field } from '../components/inde
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { parsePerms } from '../../shared/perms.ts';
-import { AddRule, RuleList } from '../control/Rules.tsx';
-import { scopeText, timeText } from '../control/format.ts';
-import type { GrantView } from '../control/types.ts';
+import { AddRule, RuleList } from '../manage/Rules.tsx';
+import { scopeText, timeText } from '../manage/format.ts';
+import type { GrantView } from '../manage/types.ts';
 
 function PastGrant({ g }: { g: GrantView }) {
   const ended = g.revokedAt !== null ? `revoked ${timeText(g.revokedAt)}` : g.expiresAt !== null ? `expired ${timeText(g.expiresAt)}` : 'ended with its browser session';

@@ -5,7 +5,7 @@ import { Badge, Button, Card, ErrorText, Field, Select } from '../components/ind
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { methodOf, METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../control/format.ts';
+import { methodOf, METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../manage/format.ts';
 import type { AdminResults } from '../../shared/adminResults.ts';
 
 /** "rule #4 allows; 3 of 5 left this hour; frees at 14:05" */

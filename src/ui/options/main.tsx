@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Badge, Button } from '../components/index.tsx';
 import { Tabs } from '../components/Tabs.tsx';
-import { pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../control/store.ts';
+import { pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../manage/store.ts';
 import { admin } from '../shared/rpc.ts';
 import { Welcome } from '../welcome/Welcome.tsx';
 import { SitesTab } from './SitesTab.tsx';

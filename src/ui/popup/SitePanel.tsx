@@ -6,8 +6,8 @@ import { Badge, Button, Card, Empty, ErrorText } from '../components/index.tsx';
 import { Confirm } from '../components/Confirm.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
-import { AddRule, RuleList } from '../control/Rules.tsx';
-import { agoText, OUTCOME_TONE, scopeText, timeText } from '../control/format.ts';
+import { AddRule, RuleList } from '../manage/Rules.tsx';
+import { agoText, OUTCOME_TONE, scopeText, timeText } from '../manage/format.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
   const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);

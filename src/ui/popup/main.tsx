@@ -5,9 +5,9 @@ import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { Badge, Button, Select } from '../components/index.tsx';
 import { usePoll } from '../components/hooks.ts';
-import { accounts as accountList, pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../control/store.ts';
+import { accounts as accountList, pendingCount, refreshVault, startVaultPoll, status as vaultStatus } from '../manage/store.ts';
 import { admin } from '../shared/rpc.ts';
-import { UnlockForm } from '../control/VaultForms.tsx';
+import { UnlockForm } from '../manage/VaultForms.tsx';
 import { SitePanel } from './SitePanel.tsx';
 
 const isSite = (url: string | undefined) => !!url && /^https?:\/\//.test(url);

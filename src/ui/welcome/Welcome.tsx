@@ -1,7 +1,7 @@
 // First run: the extension was just installed and holds no key. Create one or import yours.
 import { useState } from 'preact/hooks';
 import { Button, Card } from '../components/index.tsx';
-import { KeyForm } from '../control/VaultForms.tsx';
+import { KeyForm } from '../manage/VaultForms.tsx';
 import { RestoreCard } from '../options/BackupTab.tsx';
 
 export function Welcome({ hasAccount, onDone }: { hasAccount: boolean; onDone: () => void }) {

@@ -1,4 +1,4 @@
-// How the control pages say things: windows, times, scopes, outcomes.
+// How the popup and options pages say things: windows, times, scopes, outcomes.
 import { kindName } from '../../shared/kinds.ts';
 import { isMethod, METHOD_TABLE, POLICY_METHODS, takesKind, type Method } from '../../shared/methods.ts';
 

@@ -1,4 +1,4 @@
-// The shapes the control pages read: the admin RPC's own result types (src/shared/adminResults.ts).
+// The shapes the popup and options pages read: the admin RPC's own result types (src/shared/adminResults.ts).
 export type {
   ActivityEntry as ActivityRow,
 } from '../../policy/records.ts';
