@@ -16,8 +16,9 @@
 // WINDOW_MS have passed and go out together. A burst of 50 signatures thus sends a handful of
 // notices. Nothing is awaited: the Dexie listener only adds to a set and arms a timer.
 //
-// Restarts: an idle port is no event for the browser, so an open page does not keep the service
-// worker (or Firefox's event page) alive. When the background stops, the page's port disconnects;
+// Restarts: an idle port is no event for the browser (Firefox's event page stops with pages
+// connected; Chromium's worker lives on events and messages to it, not on open ports), so an open
+// page does not keep the background alive. When the background stops, the page's port disconnects;
 // the page does NOT reconnect at once (connecting would start the background again, forever). It
 // reconnects when it is shown or focused or on the user's next key or pointer press, or when the
 // background, started for another reason (a site's request), announces its start once with a
