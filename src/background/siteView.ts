@@ -1,7 +1,7 @@
 // Everything the popup shows about one site, in one read: its grants (the live one first, with
 // each rule's live usage and when its window frees up), its overrides, whether it is paused, and
-// its latest activity. Polled about once a second while the popup is open, so it costs a few index
-// seeks per rule whatever the size of the signing log.
+// its latest activity. Read again each time an open popup hears of a change, so it costs a few
+// index seeks per rule whatever the size of the signing log.
 import Dexie from 'dexie';
 import type { PolicyClock } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';

@@ -1,6 +1,6 @@
 // The popup's current site: pause/resume, its live grant with meters and inline retune, add a
-// rule, revoke, and its latest activity. Polled about once a second: a change made here binds on
-// the site's very next request, and the meters move while the popup is open.
+// rule, revoke, and its latest activity. Re-read when the background says something changed: a
+// change made here binds on the site's very next request, and the meters move while the popup is open.
 import { useState } from 'preact/hooks';
 import { Badge, Button, Card, Empty, ErrorText } from '../components/index.tsx';
 import { Confirm } from '../components/Confirm.tsx';
