@@ -5,7 +5,7 @@
 // press in the popup, brings the popup back.
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
-import { openPopup, signScript } from './control.ts';
+import { openPopup, signScript } from './extensionPages.ts';
 import { sleep } from './helpers.ts';
 
 interface Call {

@@ -2,7 +2,7 @@
 // and what the site does shows up in it while it is open.
 import { expect, nostrCall, openSite, PASSWORD, setupAccount, test } from './fixtures.ts';
 import { awaitCall, catchPrompt, policies, signingLog, startCall, status } from './helpers.ts';
-import { openPopup, signMany, signScript } from './control.ts';
+import { openPopup, signMany, signScript } from './extensionPages.ts';
 
 test('revoke from the popup: the site\'s next request asks', async ({ ext }) => {
   await setupAccount(ext);

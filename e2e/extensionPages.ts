@@ -1,4 +1,4 @@
-// Helpers for the control-*.spec.ts files: the popup and options pages opened as tabs.
+// Helpers for the popup, options, keys-and-data and welcome specs: the popup and options pages opened as tabs.
 import type { Page } from '@playwright/test';
 import { expect, type Extension } from './fixtures.ts';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
 import { signingLog } from './helpers.ts';
-import { openOptions, signMany, signScript } from './control.ts';
+import { openOptions, signMany, signScript } from './extensionPages.ts';
 
 test('an override added in the options page binds on the next request, and lifting it restores the grant', async ({ ext }) => {
   await setupAccount(ext);

@@ -8,7 +8,7 @@ import * as nip49 from 'nostr-tools/nip49';
 import { bytesToHex } from 'nostr-tools/utils';
 import { expect, launchExtension, nostrCall, openSite, PASSWORD, setupAccount, test, type Extension } from './fixtures.ts';
 import { policies, watchPages } from './helpers.ts';
-import { openOptions, signScript } from './control.ts';
+import { openOptions, signScript } from './extensionPages.ts';
 
 /** The live policy without local ids and times: what must survive a backup and restore. */
 async function livePolicy(ext: Extension) {
