@@ -1,6 +1,6 @@
 // `npm run package`: builds both browsers and writes the store uploads to dist/packages/:
 //   warden-chrome-VERSION.zip   Chrome Web Store (dist/chrome, manifest at the root)
-//   warden-firefox-VERSION.zip  addons.mozilla.org (dist/firefox, made by `web-ext build`), after
+//   warden-firefox-VERSION.zip  addons.mozilla.org (dist/firefox, manifest at the root), after
 //                               `web-ext lint` passed (no error, no unexplained warning)
 //   warden-source-VERSION.zip   the source AMO asks for: every file git tracks (no node_modules,
 //                               no dist), with the README's build steps
@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import webExt from 'web-ext';
 import { lintFirefox } from './lint-firefox.mjs';
 import { writeZip } from './zip.mjs';
 
@@ -70,9 +69,9 @@ console.log('== packages');
 
 zipFiles(join(out, `warden-chrome-${version}.zip`), chromeDir, filesUnder(chromeDir));
 
-const firefoxName = `warden-firefox-${version}.zip`;
-await webExt.cmd.build({ sourceDir: firefoxDir, artifactsDir: out, filename: firefoxName, overwriteDest: true }, { showReadyMessage: false, shouldExitProgram: false });
-report(join(out, firefoxName));
+// The same reproducible writer as the Chrome zip (web-ext's own build stamps the current time):
+// the same dist/firefox always gives the same bytes, which a reviewer can check.
+zipFiles(join(out, `warden-firefox-${version}.zip`), firefoxDir, filesUnder(firefoxDir));
 
 const git = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' });
 if (git.status !== 0) throw new Error('git ls-files failed: the source zip is made from a git checkout');
