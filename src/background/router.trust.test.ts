@@ -4,8 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import * as nip44 from 'nostr-tools/nip44';
-import type { WireResponse } from '../shared/errors.ts';
-import { code, PW, SITE, siteSender, withAccount, type AccountHarness, type Any } from '../test/background.ts';
+import { askedThen, code, PW, SITE, siteSender, withAccount, type AccountHarness, type Any } from '../test/background.ts';
 import { waitFor } from '../test/fixtures.ts';
 
 vi.setConfig({ testTimeout: 20_000 });
@@ -13,24 +12,13 @@ vi.setConfig({ testTimeout: 20_000 });
 type Site = 'ungranted' | 'granted' | 'paused';
 type Guess = 'right' | 'wrong' | 'none';
 
-/** How a request ends: its code, or "asked → <code>" when it waited on a prompt that was then refused. */
-async function outcome(h: AccountHarness, p: Promise<WireResponse>): Promise<string> {
-  let done: WireResponse | undefined;
-  void p.then((r) => (done = r));
-  const state = await waitFor(async () => (done ? 'done' : (await h.pending()).length ? 'asked' : null), 3_000, 'an answer or a prompt');
-  if (state === 'done') return code(done!);
-  const [prompt] = await h.pending();
-  await h.ok('resolve_prompt', { promptId: prompt!.promptId, decision: 'deny' });
-  return `asked → ${code(await p)}`;
-}
-
 async function run(site: Site, locked: boolean, guess: Guess): Promise<string> {
   const h = await withAccount();
   if (site !== 'ungranted') await h.ok('grant', { origin: SITE, rules: [{ method: 'sign_event', kind: 1 }] });
   if (site === 'paused') await h.ok('pause_site', { origin: SITE });
   if (locked) await h.ok('lock');
   const pubkey = guess === 'right' ? h.account.pubkey : guess === 'wrong' ? getPublicKey(generateSecretKey()) : undefined;
-  return outcome(h, h.sign(SITE, pubkey === undefined ? {} : { pubkey }));
+  return askedThen(h, h.sign(SITE, pubkey === undefined ? {} : { pubkey }));
 }
 
 describe('decide first: the same answer whatever the page guesses', () => {
@@ -195,6 +183,6 @@ describe('what a page is told, and request ids', () => {
     const r = await first;
     expect(r.ok && (r.result as { content: string }).content).toBe('first');
     // Once answered, the id may be used again.
-    expect(await outcome(h, send('again'))).toBe('asked → denied');
+    expect(await askedThen(h, send('again'))).toBe('asked → denied');
   });
 });

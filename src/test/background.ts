@@ -147,14 +147,21 @@ export async function waitPending(h: Harness, n: number, origin?: string) {
  * 'asked' if it waits on a prompt (which is then denied so nothing is left waiting).
  */
 export async function settle(h: Harness, p: Promise<WireResponse>): Promise<string> {
+  const ended = await askedThen(h, p);
+  if (!ended.startsWith('asked')) return ended;
+  expect(ended).toBe('asked → denied');
+  return 'asked';
+}
+
+/** Its own code if it settles by itself, else "asked → <code>" once the prompt it waits on is refused. */
+export async function askedThen(h: Harness, p: Promise<WireResponse>): Promise<string> {
   let done: WireResponse | undefined;
   void p.then((r) => (done = r));
   const state = await waitFor(async () => (done ? 'done' : (await h.pending()).length ? 'asked' : null), 3_000, 'the request to settle or ask');
   if (state === 'done') return code(done!);
   const [pending] = await h.pending();
   await h.ok('resolve_prompt', { promptId: pending!.promptId, decision: 'deny' });
-  expect(code(await p)).toBe('denied');
-  return 'asked';
+  return `asked → ${code(await p)}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { Badge, Button, ErrorText, Field, Meter, Select } from '../components/in
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
-import { methodOf, METHOD_OPTIONS, parseCount, parseKind, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
+import { scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
 /** Reads (public key, relays) are never logged nor capped: they have no meter. */
@@ -90,11 +90,10 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const k = takesKind(method) ? parseKind(kind) : null;
-      if (k instanceof Error) throw k;
+      const scope = scopeOf(method, kind);
       const max = parseCount(count);
       if (max instanceof Error) throw max;
-      const rule = { method: methodOf(method), kind: k, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
+      const rule = { ...scope, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
       if (grant?.live) await admin('add_policy_rule', { grantId: grant.id, ...rule });
       else await admin('grant', { origin, rules: [rule] });
       setKind('');

@@ -75,6 +75,13 @@ export const OUTCOME_TONE: Record<string, 'ok' | 'danger' | 'warn' | 'muted' | '
 
 export { OUTCOMES } from '../../policy/records.ts';
 
+/** A rule's or override's scope from a form: the method, and its kind when the method takes one. */
+export function scopeOf(method: string, kindText: string): { method: Method; kind: number | null } {
+  const kind = takesKind(method) ? parseKind(kindText) : null;
+  if (kind instanceof Error) throw kind;
+  return { method: methodOf(method), kind };
+}
+
 /** A method select's value (its options come from the method table; anything else is refused). */
 export function methodOf(value: string): Method {
   if (!isMethod(value)) throw new Error(`not a method: ${value}`);

@@ -5,7 +5,7 @@ import { Badge, Button, Card, Empty, ErrorText, Field, Select } from '../compone
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { methodOf, METHOD_OPTIONS, parseKind, scopeText, timeText } from '../manage/format.ts';
+import { scopeOf, METHOD_OPTIONS, scopeText, timeText } from '../manage/format.ts';
 import type { OverrideView } from '../manage/types.ts';
 
 const DURATIONS = [['', 'until lifted'], ['3600', 'for 1 hour'], ['86400', 'for 1 day'], ['604800', 'for 1 week']] as const;
@@ -22,9 +22,7 @@ function AddOverride({ onDone }: { onDone: () => void }) {
       <form onSubmit={(e) => {
         e.preventDefault();
         void action.run(async () => {
-          const k = takesKind(method) ? parseKind(kind) : null;
-          if (k instanceof Error) throw k;
-          await admin('set_override', { origin: origin.trim(), method: methodOf(method), kind: k, effect: effect === 'allow' ? 'allow' : 'deny', expiresAt: duration ? Date.now() + Number(duration) * 1000 : null });
+          await admin('set_override', { origin: origin.trim(), ...scopeOf(method, kind), effect: effect === 'allow' ? 'allow' : 'deny', expiresAt: duration ? Date.now() + Number(duration) * 1000 : null });
           setKind('');
           onDone();
         });

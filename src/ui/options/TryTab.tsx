@@ -5,7 +5,7 @@ import { Badge, Button, Card, ErrorText, Field, Select } from '../components/ind
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { methodOf, METHOD_OPTIONS, OUTCOME_TONE, parseKind, timeText, windowPhrase } from '../manage/format.ts';
+import { scopeOf, METHOD_OPTIONS, OUTCOME_TONE, timeText, windowPhrase } from '../manage/format.ts';
 import type { AdminResults } from '../../shared/adminResults.ts';
 
 /** "rule #4 allows; 3 of 5 left this hour; frees at 14:05" */
@@ -31,9 +31,7 @@ export function TryTab() {
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const k = takesKind(method) ? parseKind(kind) : null;
-      if (k instanceof Error) throw k;
-      setResult(await admin('explain_request', { origin: origin.trim(), method: methodOf(method), kind: k }));
+      setResult(await admin('explain_request', { origin: origin.trim(), ...scopeOf(method, kind) }));
     });
   };
   return (
