@@ -17,6 +17,8 @@ export interface GuardRequest {
   accountId: number;
   method: Method;
   kind: number | null;
+  /** The page's id for the call, kept with its signing-log entry. */
+  requestId?: string | undefined;
 }
 
 /** The crypto of the request: synchronous, so nothing but IndexedDB is awaited in the transaction. */
@@ -117,6 +119,7 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
         createdAt: clock.now,
         ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
         ...(done.eventId ? { eventId: done.eventId } : {}),
+        ...(req.requestId ? { requestId: req.requestId } : {}),
       };
       const [newTails] = await Promise.all([
         appendLog(db, entry, tails),

@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import * as nip44 from 'nostr-tools/nip44';
-import { askedThen, code, PW, SITE, siteSender, withAccount, type AccountHarness, type Any } from '../test/background.ts';
+import { askedThen, code, makeHarness, PW, SITE, siteSender, withAccount, type AccountHarness, type Any } from '../test/background.ts';
 import { waitFor } from '../test/fixtures.ts';
 
 vi.setConfig({ testTimeout: 20_000 });
@@ -184,5 +184,23 @@ describe('what a page is told, and request ids', () => {
     expect(r.ok && (r.result as { content: string }).content).toBe('first');
     // Once answered, the id may be used again.
     expect(await askedThen(h, send('again'))).toBe('asked → denied');
+  });
+});
+
+describe('a reply lost to a worker stop is never signed twice', () => {
+  it('an allowed request answered just before the stop: its re-send gets internal, and the log holds one entry', async () => {
+    const before = await withAccount();
+    await before.ok('grant', { origin: SITE, rules: [{ method: 'sign_event', kind: 1 }] });
+    const id = crypto.randomUUID();
+    const message = { type: 'nip07', id, method: 'sign_event', params: { event: { kind: 1, content: 'once', tags: [] } } };
+    expect(code(await before.route(message, siteSender(SITE)))).toBe('ok'); // the reply is lost on the way back
+    // The worker stops; a new one starts on the same database and session.
+    const after = makeHarness({ dbName: before.dbName, session: before.session, clock: before.clock });
+    expect(code(await after.route({ ...message, resent: true }, siteSender(SITE)))).toBe('internal');
+    expect(await after.ctx.db.signingLog.count()).toBe(1);
+    // A re-send of a request that never got that far is signed, once.
+    const other = { ...message, id: crypto.randomUUID() };
+    expect(code(await after.route({ ...other, resent: true }, siteSender(SITE)))).toBe('ok');
+    expect(await after.ctx.db.signingLog.count()).toBe(2);
   });
 });

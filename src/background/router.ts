@@ -57,6 +57,6 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   const tabId = sender.tab?.id;
   // The popup's "current site": only a tab's top frame speaks for the tab.
   if (tabId !== undefined && !sender.frameId) ctx.tabSites.note(tabId, origin);
-  const site = { origin, requestId: envelope.data.id, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
+  const site = { origin, requestId: envelope.data.id, resent: envelope.data.resent === true, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
   return handleNip07(ctx, site, parsed.request);
 }

@@ -80,7 +80,8 @@ const RESEND_AFTER_MS = [50, 250, 1_000];
 async function send(message: { type: 'nip07'; id: string; method: string; params: unknown }): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await browser.runtime.sendMessage(message);
+      // A re-send says so: the background then makes sure it does not sign or decrypt twice.
+      return await browser.runtime.sendMessage(attempt === 0 ? message : { ...message, resent: true });
     } catch {
       // No id: the extension was reloaded or removed; nothing will answer.
       if (attempt >= RESEND_AFTER_MS.length || !browser.runtime?.id) return UNAVAILABLE;

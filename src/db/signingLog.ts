@@ -106,6 +106,15 @@ export async function appendLog(
   return { method: { seq: seqMethod, createdAt }, kind: seqKind === undefined ? null : { seq: seqKind, createdAt } };
 }
 
+/** Re-sends come within seconds of the first try: this many of the site's newest entries are enough. */
+const RESEND_LOOKBACK = 500;
+
+/** Whether a request with this page id was already logged for the site (answered before a worker stop). */
+export async function wasLogged(db: WardenDb, origin: string, requestId: string): Promise<boolean> {
+  const recent = await db.signingLog.where('[origin+id]').between([origin, Dexie.minKey], [origin, Dexie.maxKey]).reverse().limit(RESEND_LOOKBACK).toArray();
+  return recent.some((e) => e.requestId === requestId);
+}
+
 export interface LogPageQuery {
   origin?: string | undefined;
   method?: Method | undefined;

@@ -51,6 +51,8 @@ export interface SigningLogEntry {
   createdAt: number;
   grantId?: number;
   eventId?: string;
+  /** The page's id for the call: a re-send after a worker stop finds it and is not run again. */
+  requestId?: string;
   /** 1, 2, 3… within (origin, account, method): lets a window be counted with two index seeks. */
   seqMethod?: number;
   /** 1, 2, 3… within (origin, account, method, kind), for sign_event. */

@@ -104,6 +104,8 @@ export const nip07EnvelopeSchema = z.strictObject({
   id: z.string().min(8).max(LIMITS.requestIdChars),
   method: methodSchema,
   params: z.unknown(),
+  /** Set by the bridge when it sends a request again whose answer a stopped worker lost. */
+  resent: z.literal(true).optional(),
 });
 
 // ---- admin RPC (extension pages → background; docs/ARCHITECTURE.md, Wire contract) -------

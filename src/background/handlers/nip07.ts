@@ -3,6 +3,8 @@ import { fail, WardenError } from '../../shared/errors.ts';
 import type { Nip07Request } from '../../shared/protocol.ts';
 import type { Account } from '../../policy/records.ts';
 import { getSetting } from '../../db/settings.ts';
+import { wasLogged } from '../../db/signingLog.ts';
+import { isConsequential } from '../../shared/methods.ts';
 import type { BackgroundContext } from '../context.ts';
 import { earlyRefusal, guard } from '../guard.ts';
 import { prepare, requestKind } from '../operations.ts';
@@ -12,6 +14,8 @@ export interface SiteContext {
   origin: string;
   /** The page's id for this call: a page re-sends it after a worker restart. */
   requestId?: string | undefined;
+  /** The bridge sent this request again because a stopped worker lost its answer. */
+  resent?: boolean | undefined;
   tabId?: number | undefined;
   windowId?: number | undefined;
   topOrigin?: string | undefined;
@@ -53,8 +57,13 @@ function where(site: SiteContext, request: Nip07Request) {
  * its place in the queue, or the answer given meanwhile. One that was running when the worker
  * stopped is refused: it may have been signed, and it is never run twice.
  */
-function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): { prompt?: PromptInfo; approved: boolean } {
+async function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<{ prompt?: PromptInfo; approved: boolean }> {
   if (!site.requestId) return { approved: false };
+  // Its answer may have been committed just before the stop (an allowed request is answered
+  // without a prompt): the log says so, and it is never signed or decrypted twice.
+  if (site.resent && isConsequential(request.method) && (await wasLogged(ctx.db, site.origin, site.requestId))) {
+    throw fail('internal', 'The signer restarted after answering this request; it was not repeated');
+  }
   if (ctx.resume.wasRunning(site.requestId, site.origin)) {
     ctx.resume.clearRunning(site.requestId);
     throw fail('internal', 'The signer restarted while running this request; it was not repeated');
@@ -82,7 +91,7 @@ export async function handleNip07(ctx: BackgroundContext, site: SiteContext, req
 }
 
 async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
-  const resumed = resumeState(ctx, site, request);
+  const resumed = await resumeState(ctx, site, request);
   // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
   // opens an unlock window or learns the lock state, and before anything about the key.
   const known = ctx.vault.active();
@@ -99,7 +108,7 @@ async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07R
     relays: request.method === 'get_relays' ? await getSetting(ctx.db, 'relays') : {},
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
-  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind };
+  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId };
 
   let approved = resumed.approved;
   let prompt = resumed.prompt?.need ? undefined : resumed.prompt;
