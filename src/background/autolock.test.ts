@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setSetting } from '../db/settings.ts';
 import { createAutoLock } from './autolock.ts';
-import { makeContext } from '../test/background.ts';
+import { createRouter } from './router.ts';
+import { code, EXT_SENDER, makeContext, SITE, siteSender, withAccount } from '../test/background.ts';
 
 async function setup(minutes: number) {
   const { ctx, clock, session } = makeContext();
@@ -48,5 +49,19 @@ describe('auto-lock', () => {
     advance(20_000);
     expect(await again.check()).toBe(true);
     expect(session.data.has('vault.unlocked')).toBe(false);
+  });
+});
+
+describe('auto-lock counts a person\'s actions only', () => {
+  it('a site polling getPublicKey never extends the unlock; an extension page does', async () => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: [{ method: 'get_public_key' }] });
+    const uses: string[] = [];
+    const route = createRouter(h.ctx, () => uses.push('use'));
+    for (let i = 0; i < 5; i++) expect(code(await route({ type: 'nip07', id: crypto.randomUUID(), method: 'get_public_key', params: {} }, siteSender(SITE)))).toBe('ok');
+    await route({ type: 'junk' }, siteSender(SITE));
+    expect(uses).toEqual([]);
+    await route({ type: 'admin', method: 'get_status', params: {} }, EXT_SENDER);
+    expect(uses).toEqual(['use']);
   });
 });

@@ -23,8 +23,10 @@ export function createRouter(ctx: BackgroundContext, onUse: () => void = () => {
       const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
       if (type !== 'admin' && type !== 'nip07') throw fail('invalid_request', 'Unknown message type');
       const result = type === 'admin' ? await routeAdmin(ctx, message, sender) : await routeNip07(ctx, message, sender);
-      // Only accepted requests count as use for auto-lock: junk messages never keep it unlocked.
-      onUse();
+      // Auto-lock counts a person's actions only: accepted calls from the extension's own pages
+      // (answering a prompt among them). A site's requests never keep the vault unlocked, and
+      // junk messages never count (docs/THREATS.md #32).
+      if (type === 'admin') onUse();
       return { ok: true, result };
     } catch (err) {
       return errorResponse(err);

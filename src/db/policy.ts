@@ -1,5 +1,5 @@
 // Grants, rules and overrides: the reads the guard needs and the writes the admin RPC makes.
-import type { Method } from '../shared/methods.ts';
+import { isConsequential, takesKind, type Method } from '../shared/methods.ts';
 import type { RuleInput } from '../shared/protocol.ts';
 import { fail } from '../shared/errors.ts';
 import type { PolicyRecords } from '../policy/decide.ts';
@@ -30,11 +30,22 @@ export interface GrantInput {
   sessionId?: string | null;
 }
 
+/**
+ * A cap only on a method the signing log counts: on any other it would show a meter that never
+ * moves while every call succeeds (docs/THREATS.md #40).
+ */
+function assertCounted(method: Method, maxUsageCount: number | null | undefined): void {
+  if (maxUsageCount != null && !isConsequential(method)) {
+    throw fail('invalid_request', `${method} is not counted, so it cannot have a cap (caps apply to signatures, encryptions and decryptions)`);
+  }
+}
+
 function ruleRow(grantId: number, input: RuleInput, now: number, life: Partial<Rule> = {}): Omit<Rule, 'id'> {
+  assertCounted(input.method, input.maxUsageCount);
   return {
     grantId,
     method: input.method,
-    kind: input.method === 'sign_event' ? (input.kind ?? null) : null,
+    kind: takesKind(input.method) ? (input.kind ?? null) : null,
     maxUsageCount: input.maxUsageCount ?? null,
     windowSeconds: input.windowSeconds ?? null,
     createdAt: now,
@@ -99,7 +110,8 @@ export function updateRule(db: WardenDb, ruleId: number, patch: RulePatch): Prom
     if (patch.kind !== undefined) next.kind = patch.kind;
     if (patch.maxUsageCount !== undefined) next.maxUsageCount = patch.maxUsageCount;
     if (patch.windowSeconds !== undefined) next.windowSeconds = patch.windowSeconds;
-    if (next.method !== 'sign_event') next.kind = null;
+    if (!takesKind(next.method)) next.kind = null;
+    assertCounted(next.method, next.maxUsageCount);
     await db.rules.put(next);
     return next;
   });
@@ -127,7 +139,7 @@ export async function addOverride(db: WardenDb, input: OverrideInput, now: numbe
     origin: input.origin,
     accountId: input.accountId,
     method: input.method,
-    kind: input.method === 'sign_event' ? (input.kind ?? null) : null,
+    kind: takesKind(input.method) ? (input.kind ?? null) : null,
     effect: input.effect,
     createdAt: now,
     expiresAt: input.expiresAt ?? null,
