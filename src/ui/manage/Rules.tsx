@@ -91,7 +91,7 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
     e.preventDefault();
     void action.run(async () => {
       const scope = scopeOf(method, kind);
-      const max = parseCount(count);
+      const max = counted(method) ? parseCount(count) : null;
       if (max instanceof Error) throw max;
       const rule = { ...scope, maxUsageCount: max, windowSeconds: max === null || win === '' ? null : Number(win) };
       if (grant?.live) await admin('add_policy_rule', { grantId: grant.id, ...rule });
@@ -106,8 +106,9 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
       <div class="w-grid">
         <Select label="Method" testid={`${prefix}-add-method`} options={METHOD_OPTIONS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
         {takesKind(method) && <Field label="Kind (empty = any)" testid={`${prefix}-add-kind`} inputMode="numeric" value={kind} onInput={(e) => setKind(e.currentTarget.value)} />}
-        <Field label="Cap (empty = none)" testid={`${prefix}-add-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
-        <Select label="Window" testid={`${prefix}-add-window`} options={WINDOW_OPTIONS} value={win} onChange={(e) => setWin(e.currentTarget.value)} />
+        {/* Only what the signing log counts can have a cap. */}
+        {counted(method) && <Field label="Cap (empty = none)" testid={`${prefix}-add-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />}
+        {counted(method) && <Select label="Window" testid={`${prefix}-add-window`} options={WINDOW_OPTIONS} value={win} onChange={(e) => setWin(e.currentTarget.value)} />}
       </div>
       <div class="row" style={{ marginTop: '8px' }}>
         <Button type="submit" variant="primary" small testid={`${prefix}-add-submit`} disabled={action.busy}>
