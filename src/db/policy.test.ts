@@ -108,6 +108,21 @@ describe('rules', () => {
     expect(await code(addRule(d, 404, { method: 'sign_event' }, T))).toBe('not_found');
   });
 
+  it.each(['get_public_key', 'get_relays'] as const)('a cap on a method that is never counted is refused (%s), and nothing is stored', async (method) => {
+    const d = freshDb();
+    const gid = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
+    const cap = { maxUsageCount: 1, windowSeconds: 3600 };
+    expect(await code(createGrant(d, { origin: A, accountId: 1, rules: [{ method, ...cap }] }, T, S))).toBe('invalid_request');
+    expect(await code(addRule(d, gid, { method, ...cap }, T))).toBe('invalid_request');
+    const plain = await addRule(d, gid, { method }, T);
+    expect(await code(updateRule(d, plain.id, { maxUsageCount: 5 }))).toBe('invalid_request');
+    const signing = await addRule(d, gid, { method: 'sign_event', ...cap }, T);
+    expect(await code(updateRule(d, signing.id, { method }))).toBe('invalid_request');
+    // Nothing half-stored: one grant (the first, live), the two rules added without a cap.
+    expect(await d.grants.count()).toBe(1);
+    expect((await d.rules.toArray()).map((r) => [r.method, r.maxUsageCount])).toEqual([[method, null], ['sign_event', 1]]);
+  });
+
   it('updateRule: absent fields stay, null clears', async () => {
     const d = freshDb();
     const gid = await createGrant(d, { origin: A, accountId: 1, rules: [] }, T, S);
