@@ -35,6 +35,7 @@ test('no account: importing a key in the prompt continues the same request', asy
   const prompt = await opened;
   await prompt.getByTestId('prompt-import-secret').fill(nsecEncode(sk));
   await prompt.getByTestId('prompt-import-password').fill(PASSWORD);
+  await prompt.getByTestId('prompt-import-again').fill(PASSWORD);
   await prompt.getByTestId('prompt-import-submit').click();
   // Now it asks the usual question about the public key (first contact: presets).
   await expect(prompt.getByTestId('prompt-preset-pubkey_only')).toBeVisible({ timeout: 20_000 }); // scrypt first

@@ -86,7 +86,7 @@ describe('admin access', () => {
   const attempts: [string, unknown][] = [
     ['grant', { origin: 'https://evil.example', rules: [{ method: 'sign_event' }] }],
     ['lock', {}],
-    ['create_account', { password: 'x' }],
+    ['create_account', { password: 'x'.repeat(8) }],
     ['set_settings', { sensitiveKinds: [] }],
     ['revoke_grant', { grantId: 1 }],
     ['export_account', { accountId: 1, password: PW }],

@@ -12,7 +12,7 @@ const harness = () => makeHarness({ adminSender: ADMIN });
 describe('get_site_view', () => {
   it('the live grant first with live usage and when its window frees; past grants after; paused; latest activity', async () => {
     const h = harness();
-    const { accountId } = await h.ok('create_account', { password: 'pw' });
+    const { accountId } = await h.ok('create_account', { password: 'pw pw pw' });
     const { grantId: old } = await h.ok('grant', { origin: A, rules: [{ method: 'nip44_encrypt' }] });
     h.clock.t += 1_000;
     const { grantId } = await h.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 3, windowSeconds: 3600 }, { method: 'get_public_key' }] });
@@ -44,7 +44,7 @@ describe('get_site_view', () => {
 describe('the pages\' admin methods at the boundary', () => {
   it('every one is refused to a content script, and a malformed param is invalid_request', async () => {
     const h = harness();
-    await h.ok('create_account', { password: 'pw' });
+    await h.ok('create_account', { password: 'pw pw pw' });
     for (const method of Object.keys(pageParamSchemas)) {
       const r = await h.admin(method, {}, SITE_SENDER);
       expect(r, method).toMatchObject({ ok: false, error: { code: 'denied' } });

@@ -115,6 +115,9 @@ const maxUsageCount = z.int().min(1).max(1_000_000_000);
 const windowSeconds = z.int().min(1).max(100 * 365 * 24 * 3600);
 const time = z.int().min(0);
 const password = z.string().min(1).max(1_024);
+/** A password that will protect keys at rest: guessing it must not be cheap (docs/THREATS.md #33). */
+export const MIN_PASSWORD_CHARS = 8;
+const newPassword = z.string().min(MIN_PASSWORD_CHARS, `at least ${MIN_PASSWORD_CHARS} characters`).max(1_024);
 const label = z.string().max(100);
 
 export const ruleInputSchema = z.strictObject({
@@ -160,7 +163,7 @@ export const pageParamSchemas = {
   prune_now: z.strictObject({}),
   backup_export: z.strictObject({ password }),
   restore_preview: z.strictObject({ backup: backupBlob }),
-  restore_apply: z.strictObject({ backup: backupBlob, password, acceptLoosening: z.boolean().optional(), planId: z.string().max(128).optional() }),
+  restore_apply: z.strictObject({ backup: backupBlob, password: newPassword, acceptLoosening: z.boolean().optional(), planId: z.string().max(128).optional() }),
   /** One site as the popup shows it: grants with usage and when windows free, overrides, paused, latest activity. */
   get_site_view: z.strictObject({ origin: originSchema, activityLimit: z.int().min(0).max(50).optional() }),
   /** Every origin that has a grant or an override. */
@@ -169,8 +172,8 @@ export const pageParamSchemas = {
 
 export const adminParamSchemas = {
   get_status: z.strictObject({}),
-  create_account: z.strictObject({ password, label: label.optional() }),
-  import_account: z.strictObject({ secret: z.string().min(1).max(1_024), password, label: label.optional() }),
+  create_account: z.strictObject({ password: newPassword, label: label.optional() }),
+  import_account: z.strictObject({ secret: z.string().min(1).max(1_024), password: newPassword, label: label.optional() }),
   list_accounts: z.strictObject({}),
   select_account: z.strictObject({ accountId: idSchema }),
   export_account: z.strictObject({ accountId: idSchema, password }),

@@ -34,7 +34,7 @@ async function stopWhileAsking() {
   const dbName = uniqueDbName('resume');
   const session = new MemorySessionStore();
   const first = start(dbName, session);
-  await admin(first, 'create_account', { password: 'pw' });
+  await admin(first, 'create_account', { password: 'pw pw pw' });
   const id = crypto.randomUUID();
   const lost = first.route(signRequest(id), PAGE); // its answer channel dies with the worker
   const [promptId] = await waitFor(() => pendingIds(first).then((p) => (p.length ? p : null)));

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { admin } from '../shared/rpc.ts';
 import type { PromptView } from './types.ts';
+import { MIN_PASSWORD_CHARS } from '../../shared/protocol.ts';
 
 function Form({ id, fields, submit, label }: { id: string; fields: [string, string, string][]; submit: (values: string[]) => Promise<unknown>; label: string }) {
   const [error, setError] = useState('');
@@ -23,7 +24,7 @@ function Form({ id, fields, submit, label }: { id: string; fields: [string, stri
       {fields.map(([name, text, type]) => (
         <div key={name}>
           <label for={`${id}-${name}`}>{text}</label>
-          <input id={`${id}-${name}`} name={name} type={type} required={type === 'password'} autocomplete="off" data-testid={`prompt-${id}-${name}`} />
+          <input id={`${id}-${name}`} name={name} type={type} required={type === 'password'} minLength={type === 'password' && id !== 'unlock' ? MIN_PASSWORD_CHARS : undefined} autocomplete="off" data-testid={`prompt-${id}-${name}`} />
         </div>
       ))}
       <div class="row">
@@ -32,6 +33,11 @@ function Form({ id, fields, submit, label }: { id: string; fields: [string, stri
       {error && <div class="error" role="alert">{error}</div>}
     </form>
   );
+}
+
+/** A typo in a new password would lock a fresh key away for good: it is typed twice. */
+function sameTwice(password: string, again: string | undefined): void {
+  if (password !== again) throw new Error('The two passwords differ');
 }
 
 export function NeedView({ p }: { p: PromptView }) {
@@ -46,8 +52,19 @@ export function NeedView({ p }: { p: PromptView }) {
         <Form id="unlock" label="Unlock" fields={[['password', 'Password', 'password']]} submit={([password = '']) => admin('unlock', { password })} />
       ) : (
         <>
-          <Form id="create" label="Create a new key" fields={[['label', 'Label', 'text'], ['password', 'Password (protects the key at rest)', 'password']]} submit={([label, password = '']) => admin('create_account', { password, ...(label ? { label } : {}) })} />
-          <Form id="import" label="Import key" fields={[['secret', 'nsec, 64 hex characters or ncryptsec', 'password'], ['password', 'Password', 'password']]} submit={([secret = '', password = '']) => admin('import_account', { secret, password })} />
+          <p class="muted" data-testid="prompt-password-rule">The password protects your key at rest: at least {MIN_PASSWORD_CHARS} characters, typed twice. A fresh key is lost for good if you forget it.</p>
+          <Form
+            id="create"
+            label="Create a new key"
+            fields={[['label', 'Label', 'text'], ['password', 'Password (protects the key at rest)', 'password'], ['again', 'The same password again', 'password']]}
+            submit={async ([label, password = '', again]) => (sameTwice(password, again), admin('create_account', { password, ...(label ? { label } : {}) }))}
+          />
+          <Form
+            id="import"
+            label="Import key"
+            fields={[['secret', 'nsec, 64 hex characters or ncryptsec', 'password'], ['password', 'Password', 'password'], ['again', 'The same password again', 'password']]}
+            submit={async ([secret = '', password = '', again]) => (sameTwice(password, again), admin('import_account', { secret, password }))}
+          />
         </>
       )}
       <div class="actions">

@@ -98,7 +98,7 @@ describe('backup and restore', () => {
     await two.ok('grant', { origin: A, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 1, windowSeconds: 60 }] });
     const before = await snapshot(two.ctx.db);
     expect(code(await two.admin('restore_apply', { backup, password: PW, acceptLoosening: true, planId: preview.planId }))).toBe('invalid_request');
-    expect(code(await two.admin('restore_apply', { backup, password: 'nope', acceptLoosening: true }))).toBe('denied');
+    expect(code(await two.admin('restore_apply', { backup, password: 'nope nope', acceptLoosening: true }))).toBe('denied');
     expect(code(await two.admin('restore_preview', { backup: backup.replace('warden-backup', 'other') }))).toBe('invalid_request');
     expect(code(await two.admin('restore_preview', { backup: '{"format":' }))).toBe('invalid_request');
     expect(await snapshot(two.ctx.db)).toEqual(before);
