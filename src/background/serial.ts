@@ -10,9 +10,11 @@
  */
 export class Serial {
   private readonly lanes = new Map<string, (() => void)[]>();
-  /** Lanes with work, in the order they get their next turn. */
+  /** Lanes with work, in the order they get their next turn (the running task's lane is not here). */
   private readonly turns: string[] = [];
   private busy = false;
+  /** The lane of the running task: after it, its lane goes to the back of the line. */
+  private current = '';
 
   run<T>(task: () => Promise<T>, lane = ''): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -25,13 +27,11 @@ export class Serial {
         }
         result.then(resolve, reject).finally(() => this.next());
       };
-      const queue = this.lanes.get(lane);
-      if (queue) queue.push(start);
-      else {
-        this.lanes.set(lane, [start]);
-        this.turns.push(lane);
-      }
+      let queue = this.lanes.get(lane);
+      if (!queue) this.lanes.set(lane, (queue = []));
+      queue.push(start);
       if (!this.busy) this.next();
+      else if (queue.length === 1 && lane !== this.current) this.turns.push(lane);
     });
   }
 
@@ -41,16 +41,17 @@ export class Serial {
   }
 
   private next(): void {
-    const lane = this.turns.shift();
+    if (this.busy && this.lanes.has(this.current)) this.turns.push(this.current);
+    const lane = this.turns.shift() ?? (this.busy ? undefined : this.lanes.keys().next().value);
     if (lane === undefined) {
       this.busy = false;
       return;
     }
     const queue = this.lanes.get(lane)!;
     const start = queue.shift()!;
-    if (queue.length) this.turns.push(lane);
-    else this.lanes.delete(lane);
+    if (!queue.length) this.lanes.delete(lane);
     this.busy = true;
+    this.current = lane;
     start();
   }
 }
