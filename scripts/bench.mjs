@@ -16,7 +16,7 @@
 // Options: --quick (fewer samples, cap table up to 100k), --no-1m (cap table up to 100k),
 //          --ext-1m (also time the extension round trip at 1M entries; adds a few minutes),
 //          --ext-only / --caps-only (one phase), --no-popup (skip the popup phase),
-//          --no-prompt (skip the prompt phase), --no-flood (skip the flood phase),
+//          --no-prompt (skip the prompt phase), --no-flood (skip the flood phase, phase 5),
 //          --flood-only (only the flood phase),
 //          --wait-quiet[=MIN] (first wait up to MIN minutes, default 10, for the CPUs to be ≥ 80 % idle).
 // Env: BENCH_EXT_DIR=dist/chrome uses an already built extension instead of building
