@@ -9,8 +9,9 @@ import type { ActivityEntry } from '../policy/records.ts';
 import { pruneLogs } from '../db/retention.ts';
 import { ACTIVITY_MAX_ROWS } from '../db/activity.ts';
 import { MAX_WAITING_TOTAL } from './prompts/queue.ts';
-import { code, logCount, OTHER, SITE, T0, waitPending, withAccount, type AccountHarness } from '../test/background.ts';
-import { waitFor } from '../test/fixtures.ts';
+import { code, logCount, makeHarness, OTHER, siteSender, SITE, T0, waitPending, withAccount, type AccountHarness } from '../test/background.ts';
+import { uniqueDbName, waitFor } from '../test/fixtures.ts';
+import { MemorySessionStore } from '../vault/sessionStore.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -110,6 +111,31 @@ describe('a flood of one site', () => {
     const next = [];
     for (let i = 0; i < 3; i++) next.push(code(await h.sign(SITE)));
     expect(next).toEqual(['denied', 'denied', 'rate_limited']);
+  });
+});
+
+describe('re-sent requests are not new', () => {
+  it('after a worker restart, a request of a site whose queue is full takes back its place', async () => {
+    const dbName = uniqueDbName('floods');
+    const session = new MemorySessionStore();
+    const first = makeHarness({ dbName, session, now: Date.now });
+    await first.ok('create_account', { password: 'pw' });
+    const request = (id: string) => ({ type: 'nip07', id, method: 'sign_event', params: { event: { kind: 1, content: id, tags: [], created_at: 1 } } });
+    const ids = Array.from({ length: 20 }, () => crypto.randomUUID());
+    for (const id of ids) void first.route(request(id), siteSender(SITE));
+    await waitPending(first, 20);
+    await waitFor(async () => ((await session.get<unknown[]>('prompts.pending')) ?? []).length === 20, 3_000, 'the pending list saved');
+    first.ctx.db.close();
+
+    const second = makeHarness({ dbName, session, now: Date.now });
+    await waitPending(second, 20);
+    // A new request of the site is refused: 20 wait.
+    expect(code(await second.route(request(crypto.randomUUID()), siteSender(SITE)))).toBe('rate_limited');
+    // The page sends one of its waiting requests again: it is not new, and gets its place back.
+    const again = second.route(request(ids[0]!), siteSender(SITE));
+    const mine = await waitFor(async () => (await second.pending()).find((p) => (second.ctx.prompts.get(p.promptId)?.requestId ?? '') === ids[0] && !second.ctx.prompts.get(p.promptId)?.need), 3_000, 'its place back');
+    await second.ok('resolve_prompt', { promptId: mine.promptId, decision: 'allow' });
+    expect(code(await again)).toBe('ok');
   });
 });
 

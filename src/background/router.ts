@@ -61,9 +61,10 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   const site = { origin, requestId: envelope.data.id, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
   // The bounds on waiting requests and the rate check come before anything about the request is
   // read or written (docs/THREATS.md #7, #34). A re-sent request that holds a place or an answer
-  // is not new and passes.
+  // is not new and passes (the handler matches its params; the queue's own bound still applies
+  // to one that turns out to be new).
   const { requestId } = site;
-  const resent = requestId !== undefined && (ctx.prompts.findRequest(requestId, origin, JSON.stringify(parsed.request)) !== undefined || ctx.resume.knows(requestId));
+  const resent = requestId !== undefined && (ctx.prompts.holds(requestId, origin) || ctx.resume.knows(requestId));
   const busy = resent ? null : (ctx.prompts.tooMany(origin) ?? ctx.rate.refusal(origin));
   try {
     if (busy) {

@@ -152,6 +152,12 @@ export class PromptQueue {
     return this.list().find((p) => p.requestId === requestId && p.origin === origin && p.paramsKey === paramsKey);
   }
 
+  /** Whether a request with this page id of this site waits (cheap: no sort, no params). */
+  holds(requestId: string, origin: string): boolean {
+    for (const w of this.waiting.values()) if (w.info.requestId === requestId && w.info.origin === origin) return true;
+    return false;
+  }
+
   /** Oldest first: a request sent back for re-evaluation keeps its place. */
   list(): PromptInfo[] {
     return [...this.waiting.values()].map((w) => w.info).sort((a, b) => a.createdAt - b.createdAt);
