@@ -102,9 +102,10 @@ export class ActivityWriter {
   private async write(): Promise<void> {
     const items = this.batch;
     this.batch = [];
-    // A row whose id is not known yet (its write failed) is left out; its repeats are lost with it.
+    // Writes run one after another, so a row without an id now is one whose write failed: its
+    // repeats are lost with it.
     const grown = [...this.dirty].filter((o) => o.id !== undefined);
-    for (const o of grown) this.dirty.delete(o);
+    this.dirty.clear();
     if (!items.length && !grown.length) return;
     // Copies: repeats from now on change the open row, and reach storage as an update.
     const rows = items.map((i) => ({ ...i.row }));
