@@ -21,6 +21,20 @@ export interface RoundtripBench {
   invalid(o: BatchOptions): Promise<BatchResult>;
   echo(o: BatchOptions): Promise<BatchResult>;
   concurrent(n: number, rounds: number): Promise<number[]>;
+  /**
+   * The flood phase (bench/flood-phase.mjs), on a site with no grant: sends `count` signEvent calls
+   * at once, then again each time that round's refusals are back, `rounds` times or until
+   * floodStop(). The calls that wait on the prompt are never answered from the page.
+   */
+  floodStart(count: number, rounds: number): void;
+  floodStop(): Promise<FloodReport>;
+}
+
+export interface FloodReport {
+  rounds: number;
+  sent: number;
+  /** How the settled calls ended, by code ('signed' for a signature). */
+  codes: Record<string, number>;
 }
 
 declare global {
@@ -65,6 +79,12 @@ async function expectInvalid(): Promise<void> {
   throw new Error('a malformed event was signed');
 }
 
+let flooding = false;
+let flood: FloodReport = { rounds: 0, sent: 0, codes: {} };
+let floodLoop: Promise<void> = Promise.resolve();
+/** Calls of a round that may wait on the prompt (the per-site bound) rather than settle. */
+const MAY_WAIT = 20;
+
 window.bench = {
   ready: () => 'nostr' in window,
   async check(pubkey) {
@@ -105,5 +125,36 @@ window.bench = {
       out.push(performance.now() - t0);
     }
     return out;
+  },
+  floodStart(count, rounds) {
+    flooding = true;
+    flood = { rounds: 0, sent: 0, codes: {} };
+    const report = flood;
+    floodLoop = (async () => {
+      while (flooding && report.rounds < rounds) {
+        report.rounds++;
+        let settled = 0;
+        await new Promise<void>((resolve) => {
+          for (let i = 0; i < count; i++) {
+            report.sent++;
+            nostr()
+              .signEvent({ ...template(), content: `flood ${i}` })
+              .then(
+                () => 'signed',
+                (err: { code?: string }) => err.code ?? 'none',
+              )
+              .then((c) => {
+                report.codes[c] = (report.codes[c] ?? 0) + 1;
+                if (++settled >= count - MAY_WAIT) resolve();
+              });
+          }
+        });
+      }
+    })();
+  },
+  async floodStop() {
+    flooding = false;
+    await floodLoop;
+    return flood;
   },
 };

@@ -136,6 +136,8 @@ export interface ActivityEntry {
   method: string;
   outcome: string;
   reason: string;
+  /** Repeated refusals collapsed into this row: how many (absent: one). */
+  count?: number;
 }
 
 export const status = (ext: AdminClient) => ext.admin<Status>('get_status');

@@ -1,7 +1,8 @@
 // Many requests waiting on the prompt: one window, a bounded queue per site, the excess refused
 // with rate_limited; a remembered answer settles the rest of the queue at once.
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
-import { catchPrompt, note, PROMPT_PATH, signingLog, sleep, status, waitForPending } from './helpers.ts';
+import { activity, catchPrompt, note, PROMPT_PATH, signingLog, sleep, status, waitForPending } from './helpers.ts';
+import { openPopup } from './extensionPages.ts';
 
 async function flood(page: import('@playwright/test').Page, count: number): Promise<void> {
   await page.evaluate(
@@ -50,6 +51,14 @@ test('a flood of requests: one prompt window, a bounded queue, the excess refuse
   expect(all.filter((c) => c === 'rate_limited')).toHaveLength(60 - queued);
   expect((await status(ext)).pending).toEqual([]);
   expect(await signingLog(ext)).toEqual([]);
+
+  // The refusals are one activity row with their count, not a row each (docs/THREATS.md #34),
+  // and the popup's latest decisions say how many.
+  const rows = await activity(ext);
+  expect(rows.filter((a) => a.outcome === 'asked')).toHaveLength(queued);
+  expect(rows.filter((a) => a.outcome === 'rate_limited').map((a) => a.count)).toEqual([60 - queued]);
+  const popup = await openPopup(ext, ext.siteUrl);
+  await expect(popup.getByTestId('popup-activity-count').first()).toHaveText(`×${60 - queued}`);
 });
 
 test('remembering the answer to the first queued request settles the rest of the queue at once', async ({ ext }) => {
@@ -65,4 +74,31 @@ test('remembering the answer to the first queued request settles the rest of the
   expect(all).toEqual(Array(5).fill('signed'));
   expect(await signingLog(ext)).toHaveLength(5);
   expect((await status(ext)).pending).toEqual([]);
+});
+
+test('a page keeps at most 100 calls in flight: past that the bridge refuses at once, and only what it sent on reaches the background', async ({ ext }) => {
+  await setupAccount(ext);
+  const page = await openSite(ext, '/blank.html');
+  const prompt = catchPrompt(ext);
+  await page.evaluate(
+    ([n, event]) => {
+      const nostr = (window as unknown as { nostr: { signEvent: (e: unknown) => Promise<unknown> } }).nostr;
+      const w = window as unknown as { __refusals: string[] };
+      w.__refusals = [];
+      for (let i = 0; i < n; i++) nostr.signEvent({ ...event, content: `flood ${i}` }).catch((e: { code?: string; message?: string }) => w.__refusals.push(`${e.code}: ${e.message}`));
+    },
+    [150, note('')] as const,
+  );
+  const window = await prompt;
+  const pending = await waitForPending(ext, 20);
+  expect(pending).toHaveLength(20);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __refusals: string[] }).__refusals.length), { timeout: 10_000 }).toBe(130);
+  const refusals = await page.evaluate(() => (window as unknown as { __refusals: string[] }).__refusals);
+  expect(refusals.every((r) => r.startsWith('rate_limited: '))).toBe(true);
+  const inPage = refusals.filter((r) => r.includes('still waiting for an answer')).length;
+  expect(inPage).toBeGreaterThanOrEqual(1);
+  // The background decided only what the bridge sent on: its activity rows stand for 150 − inPage calls.
+  const rows = (await activity(ext)).filter((a) => a.origin === ext.siteUrl);
+  expect(rows.reduce((n, a) => n + (a.count ?? 1), 0)).toBe(150 - inPage);
+  await window.close();
 });

@@ -71,8 +71,10 @@ test('activity and signing log page by keyset, filter, and the log exports as JS
   await options.getByTestId('options-tab-activity').click();
   await expect(options.getByTestId('options-activity-row')).toHaveCount(20);
   await options.getByTestId('options-activity-outcome').selectOption('denied');
-  await expect(options.getByTestId('options-activity-row')).toHaveCount(3);
+  // The three repeated refusals are one row with their count (docs/THREATS.md #34).
+  await expect(options.getByTestId('options-activity-row')).toHaveCount(1);
   await expect(options.getByTestId('options-activity-row').first()).toContainText('deny override');
+  await expect(options.getByTestId('options-activity-count')).toHaveText('×3');
   await options.getByTestId('options-activity-outcome').selectOption('');
   await options.getByTestId('options-activity-method').selectOption('nip44_encrypt');
   await expect(options.getByTestId('options-activity-row')).toHaveCount(1);
@@ -83,7 +85,7 @@ test('activity and signing log page by keyset, filter, and the log exports as JS
   await expect(options.getByTestId('options-activity-row')).toHaveCount(20);
   await options.getByTestId('options-activity-older').click();
   await options.getByTestId('options-activity-older').click();
-  await expect(options.getByTestId('options-activity-row')).toHaveCount(49 - 40);
+  await expect(options.getByTestId('options-activity-row')).toHaveCount(47 - 40);
 });
 
 test('"try a request" says what the guard then decides, and why', async ({ ext }) => {

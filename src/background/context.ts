@@ -7,10 +7,11 @@ import { TailCache } from '../db/tailCache.ts';
 import { ActivityWriter } from '../db/activity.ts';
 import { Vault } from '../vault/vault.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
-import { PromptQueue, type PromptInfo } from './prompts/queue.ts';
+import { MAX_WAITING_TOTAL, PromptQueue, type PromptInfo } from './prompts/queue.ts';
 import { Serial } from './serial.ts';
 import { PromptResume } from './prompts/resume.ts';
 import { TabSites } from './tabSites.ts';
+import { RateCheck } from './rateCheck.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -21,6 +22,11 @@ export interface ContextOptions {
   onPromptsChanged?: (pending: readonly PromptInfo[]) => void;
   promptTimeoutMs?: number;
   maxPendingPerOrigin?: number;
+  /** Waiting requests of all sites together (docs/THREATS.md #34). */
+  maxPendingTotal?: number;
+  /** The per-site rate check: refusals in a burst, and given back per second. */
+  refusalBurst?: number;
+  refusalsPerSecond?: number;
   scryptLogN?: number;
 }
 
@@ -30,6 +36,7 @@ export interface BackgroundContext {
   tails: TailCache;
   activity: ActivityWriter;
   serial: Serial;
+  rate: RateCheck;
   vault: Vault;
   prompts: PromptQueue;
   resume: PromptResume;
@@ -55,8 +62,10 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
   const resume = new PromptResume(opts.session);
   let restored = false;
+  const activity = new ActivityWriter(db);
   const prompts = new PromptQueue({
     maxPerOrigin: opts.maxPendingPerOrigin ?? 20,
+    maxTotal: opts.maxPendingTotal ?? MAX_WAITING_TOTAL,
     timeoutMs: opts.promptTimeoutMs ?? 120_000,
     now,
     onChange: (pending) => {
@@ -64,6 +73,9 @@ export function createContext(opts: ContextOptions): BackgroundContext {
       if (restored) resume.save(pending);
       opts.onPromptsChanged?.(pending);
     },
+    onAsked: (info) => activity.push({ origin: info.origin, method: info.method, kind: info.kind, outcome: 'asked', reason: info.reason, createdAt: now() }),
+    onRateLimited: (request, error) =>
+      activity.push({ origin: request.origin, method: request.method, kind: request.kind, outcome: 'rate_limited', reason: error.message, createdAt: now() }),
   });
   let sessionId = '';
   const ready = (async () => {
@@ -80,8 +92,9 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     db,
     policy: new PolicyCache(db),
     tails: new TailCache(),
-    activity: new ActivityWriter(db),
+    activity,
     serial: new Serial(),
+    rate: new RateCheck({ burst: opts.refusalBurst ?? 100, perSecond: opts.refusalsPerSecond ?? 20, now }),
     vault,
     prompts,
     resume,

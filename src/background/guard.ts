@@ -11,6 +11,7 @@ import type { ActivityWriter } from '../db/activity.ts';
 import { appendLog } from '../db/signingLog.ts';
 import { ruleUsage, type Usage } from '../db/usage.ts';
 import type { Serial } from './serial.ts';
+import type { PromptQueue } from './prompts/queue.ts';
 
 export interface GuardRequest {
   origin: string;
@@ -40,6 +41,8 @@ export interface GuardDeps {
    * previous request's transaction has finished, so two requests never take the same position.
    */
   serial: Serial;
+  /** Whether too many requests wait already: checked before a request reads or writes anything. */
+  prompts: Pick<PromptQueue, 'tooMany'>;
   clock: () => PolicyClock;
 }
 
@@ -52,18 +55,37 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
   const { db } = deps;
   if (!isConsequential(req.method)) {
     // Nothing to count or log: decide on the policy as it is now and note the decision.
-    return evaluate(deps, req, run, approvedByUser);
+    const full = approvedByUser ? null : queueFull(deps, req);
+    return full ? Promise.resolve(full) : evaluate(deps, req, run, approvedByUser);
   }
+  // One lane per site: a site's flood waits behind itself, not in front of other sites.
   // The scope functions must be `async` functions: Dexie then keeps the transaction across the
   // awaits inside them (with a plain arrow, later operations would silently run outside it).
-  return deps.serial.run(() =>
-    db
+  return deps.serial.run(() => {
+    // Checked when the request's turn comes, not only when it arrived: a flood that arrived at
+    // once is refused here without a transaction as soon as the site's queue is full. A request
+    // the user approved is exempt: it gave up its place when it was answered.
+    const full = approvedByUser ? null : queueFull(deps, req);
+    if (full) return Promise.resolve(full);
+    return db
       .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.activity], async () => evaluate(deps, req, run, approvedByUser))
       .catch((err: unknown) => {
         deps.tails.clear();
         throw err;
-      }),
-  );
+      });
+  }, req.origin);
+}
+
+/**
+ * While too many requests wait for a person (of this site, or of all sites), a new request is
+ * refused with rate_limited before anything is read or written for it; its activity row collapses
+ * with the other refusals of the flood (docs/THREATS.md #7, #34).
+ */
+function queueFull(deps: Pick<GuardDeps, 'prompts' | 'activity' | 'clock'>, req: GuardRequest): GuardResult<never> | null {
+  const error = deps.prompts.tooMany(req.origin);
+  if (!error) return null;
+  deps.activity.push({ origin: req.origin, method: req.method, kind: req.kind, outcome: 'rate_limited', reason: error.message, createdAt: deps.clock().now });
+  return { type: 'refused', error };
 }
 
 /**
@@ -93,11 +115,13 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
     ),
   );
   const decision = decide(req, records, new Map([...usage].map(([id, u]) => [id, u.used])), clock);
-  // In the read-write transaction the activity row shares its commit (a second commit per request
-  // would cost more than the row); a read-only decision writes it behind, in batches.
+  // An allowed consequential request's row shares the read-write transaction's commit with its
+  // signing-log entry (a second commit per request would cost more than the row). Every other row
+  // is written behind, in batches, where repeated refusals collapse into one row with a count
+  // (docs/THREATS.md #34); an "asked" row is noted by the prompt queue once the request really waits.
   const note = async (outcome: Outcome, reason: string): Promise<void> => {
     const row = { origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now };
-    if (logged) await db.activity.add(row as ActivityEntry);
+    if (logged && outcome === 'allowed') await db.activity.add(row as ActivityEntry);
     else deps.activity.push(row);
   };
 
@@ -145,6 +169,5 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
     await note('cap_exceeded', reason);
     return { type: 'refused', error: fail('cap_exceeded', refusalText(decision, frees)), reason };
   }
-  await note('asked', reason);
   return { type: 'ask', decision, reason };
 }

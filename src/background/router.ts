@@ -1,5 +1,5 @@
 // router → validate → guard → handler. Every message gets exactly one wire response.
-import { describeIssue, errorResponse, fail, type WireResponse } from '../shared/errors.ts';
+import { describeIssue, errorResponse, fail, WardenError, type WireResponse } from '../shared/errors.ts';
 import {
   adminEnvelopeSchema,
   adminParamSchemas,
@@ -11,6 +11,7 @@ import {
 import type { BackgroundContext } from './context.ts';
 import { adminHandlers } from './handlers/admin/index.ts';
 import { handleNip07 } from './handlers/nip07.ts';
+import { requestKind } from './operations.ts';
 import { embeddingOrigin, isExtensionPage, siteOrigin, type SenderInfo } from './sender.ts';
 
 export type Router = (message: unknown, sender: SenderInfo) => Promise<WireResponse>;
@@ -60,5 +61,22 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   // The popup's "current site": only a tab's top frame speaks for the tab.
   if (tabId !== undefined && !sender.frameId) ctx.tabSites.note(tabId, origin);
   const site = { origin, requestId: envelope.data.id, resent: envelope.data.resent === true, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
-  return handleNip07(ctx, site, parsed.request);
+  // The bounds on waiting requests and the rate check come before anything about the request is
+  // read or written (docs/THREATS.md #7, #34). A re-sent request that holds a place or an answer
+  // is not new and passes (the handler matches its params; the queue's own bound still applies
+  // to one that turns out to be new).
+  const { requestId } = site;
+  const holdsPlace = requestId !== undefined && (ctx.prompts.holds(requestId, origin) || ctx.resume.knows(requestId));
+  const busy = holdsPlace ? null : (ctx.prompts.tooMany(origin) ?? ctx.rate.refusal(origin));
+  try {
+    if (busy) {
+      const { method } = parsed.request;
+      ctx.activity.push({ origin, method, kind: requestKind(parsed.request), outcome: 'rate_limited', reason: busy.message, createdAt: ctx.now() });
+      throw busy;
+    }
+    return await handleNip07(ctx, site, parsed.request);
+  } catch (err) {
+    if (err instanceof WardenError) ctx.rate.spend(origin);
+    throw err;
+  }
 }

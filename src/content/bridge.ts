@@ -69,6 +69,16 @@ function keepAliveWhileWaiting(opts: KeepAlive | null): { begin(): void; end(): 
 
 const keepAlive = keepAliveWhileWaiting(platform.keepAlive);
 
+/**
+ * Calls of this frame sent on and not yet answered, at most. Past it a call is refused here at
+ * once with rate_limited and never messaged on: a flood of one page then costs the background
+ * (one thread for every site) a bounded number of messages, so it cannot slow another site's
+ * requests (docs/THREATS.md #34). Well above what a real client keeps in flight and above the
+ * background's own bound of waiting requests, which stays the authority for what reaches it.
+ */
+const MAX_IN_FLIGHT = 100;
+let inFlight = 0;
+
 /** Waits before sending a request again whose answer was lost to a stopped worker. */
 const RESEND_AFTER_MS = [50, 250, 1_000];
 
@@ -95,8 +105,15 @@ window.addEventListener('message', (event: MessageEvent) => {
   const data: unknown = event.data;
   if (!isPageRequest(data)) return;
   const { id, method, params } = data;
+  if (inFlight >= MAX_IN_FLIGHT) {
+    const error = { code: 'rate_limited', message: 'Too many calls from this page are still waiting for an answer' };
+    window.postMessage({ source: PAGE_REPLY, id, ok: false, error }, window.location.origin);
+    return;
+  }
+  inFlight++;
   keepAlive.begin();
   send({ type: 'nip07', id, method, params }).then((reply: unknown) => {
+    inFlight--;
     keepAlive.end();
     const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
     const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };

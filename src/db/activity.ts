@@ -19,34 +19,107 @@ export async function pruneActivity(db: WardenDb, max = ACTIVITY_MAX_ROWS): Prom
 }
 
 /**
- * Activity rows of decisions made outside a read-write transaction (reads such as getPublicKey)
- * are written behind the decision, in batches, so that path does not pay for a commit. Readers call flush() first and see every row. A worker stopped within the
- * same tick may lose the last rows; the signing log, which caps count, is never written this way.
+ * Activity rows of decisions made outside a read-write transaction (reads such as getPublicKey),
+ * and of every refusal, are written behind the decision, in batches, so that path does not pay
+ * for a commit. Readers call flush() first and see every row. A worker stopped within the same
+ * tick may lose the last rows; the signing log, which caps count, is never written this way.
+ *
+ * Repeated refusals collapse: a refusal with the same site, method, outcome and reason (and kind,
+ * except for rate_limited) as one noted less than COLLAPSE_MS after that row began adds to the
+ * row's `count` instead of adding a row. A flood of refused calls is then a row or two, not one
+ * row per call (docs/THREATS.md #34).
  */
 /** Rows wait this long so a burst of reads shares one transaction. */
 const FLUSH_AFTER_MS = 200;
+/** How long one row goes on counting its repeats. */
+export const COLLAPSE_MS = 60_000;
+/** Open rows kept in memory at most (the oldest go first): many distinct refusals stay bounded too. */
+const MAX_OPEN = 1_000;
+
+type Row = Omit<ActivityEntry, 'id'>;
+/** A refusal row that later repeats add to. */
+interface Open {
+  row: Row;
+  /** Set once written. */
+  id?: number;
+  /** Still in the batch: a repeat only has to change the object. */
+  inBatch: boolean;
+}
+
+const isRefusal = (outcome: Outcome) => outcome !== 'allowed' && outcome !== 'asked';
+const collapseKey = (e: Row) => JSON.stringify([e.origin, e.method, e.outcome, e.reason, e.outcome === 'rate_limited' ? null : e.kind]);
 
 export class ActivityWriter {
-  private batch: Omit<ActivityEntry, 'id'>[] = [];
+  private batch: { row: Row; open?: Open }[] = [];
+  private readonly open = new Map<string, Open>();
+  /** Written rows whose count grew since. */
+  private readonly dirty = new Set<Open>();
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
 
   constructor(private readonly db: WardenDb) {}
 
-  push(entry: Omit<ActivityEntry, 'id'>): void {
-    this.batch.push(entry);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+  push(entry: Row): void {
+    if (isRefusal(entry.outcome)) {
+      const key = collapseKey(entry);
+      const o = this.open.get(key);
+      if (o && entry.createdAt >= o.row.createdAt && entry.createdAt - o.row.createdAt < COLLAPSE_MS) {
+        o.row.count = (o.row.count ?? 1) + 1;
+        // rate_limited rows of several kinds: the row names none.
+        if (o.row.kind !== entry.kind) o.row.kind = null;
+        if (!o.inBatch) this.dirty.add(o);
+        this.schedule();
+        return;
+      }
+      const row = { ...entry };
+      const fresh: Open = { row, inBatch: true };
+      this.open.delete(key);
+      this.open.set(key, fresh);
+      if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
+      this.batch.push({ row, open: fresh });
+    } else {
+      this.batch.push({ row: entry });
     }
+    this.schedule();
   }
 
   flush(): Promise<void> {
     this.scheduled = false;
-    const rows = this.batch;
-    this.batch = [];
-    if (rows.length) this.flushing = this.flushing.then(() => this.db.activity.bulkAdd(rows as ActivityEntry[])).then(() => undefined, () => undefined);
+    this.flushing = this.flushing.then(() => this.write()).then(
+      () => undefined,
+      () => undefined,
+    );
     return this.flushing;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+  }
+
+  /** One transaction: the new rows, and the counts of written rows that grew. */
+  private async write(): Promise<void> {
+    const items = this.batch;
+    this.batch = [];
+    // Writes run one after another, so a row without an id now is one whose write failed: its
+    // repeats are lost with it.
+    const grown = [...this.dirty].filter((o) => o.id !== undefined);
+    this.dirty.clear();
+    if (!items.length && !grown.length) return;
+    // Copies: repeats from now on change the open row, and reach storage as an update.
+    const rows = items.map((i) => ({ ...i.row }));
+    for (const i of items) if (i.open) i.open.inBatch = false;
+    const counts = grown.map((o) => ({ id: o.id!, count: o.row.count ?? 1, kind: o.row.kind }));
+    await this.db.transaction('rw', this.db.activity, async () => {
+      const ids = rows.length ? await this.db.activity.bulkAdd(rows as ActivityEntry[], { allKeys: true }) : [];
+      items.forEach((i, n) => {
+        if (i.open) i.open.id = ids[n] as number;
+      });
+      for (const c of counts) await this.db.activity.update(c.id, { count: c.count, kind: c.kind });
+    });
+    // Repeats that came while this ran: written by the next flush.
+    if (this.dirty.size) this.schedule();
   }
 }
 

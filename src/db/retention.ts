@@ -7,6 +7,7 @@ import type { PolicyClock } from '../policy/decide.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import type { PruneResult, Retention } from '../shared/adminResults.ts';
+import { ACTIVITY_MAX_ROWS, pruneActivity } from './activity.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per transaction: each chunk re-reads the live rules, so none is pruned on stale ones. */
@@ -73,15 +74,17 @@ export type { PruneResult };
 
 /**
  * Deletes signing-log entries older than the retention that no live capped rule counts, and
- * activity rows older than theirs. Each chunk runs in one read-write transaction over the policy
+ * activity rows older than theirs or past the activity table's row bound (the newest
+ * `activityMaxRows` are kept whatever the retention says; docs/THREATS.md #34). Each chunk runs in one read-write transaction over the policy
  * tables and the log, so a rule added meanwhile is seen before anything it counts is deleted.
  * Deleting only entries no window reaches keeps every count exact (see countSince).
  */
-export async function pruneLogs(db: WardenDb, clock: () => PolicyClock, retention?: Retention): Promise<PruneResult> {
+export async function pruneLogs(db: WardenDb, clock: () => PolicyClock, retention?: Retention, activityMaxRows = ACTIVITY_MAX_ROWS): Promise<PruneResult> {
   const r = retention ?? (await getRetention(db));
   const result: PruneResult = { activityDeleted: 0, signingLogDeleted: 0, signingLogKept: 0 };
   const now = clock().now;
   if (r.activityDays !== null) result.activityDeleted = await db.activity.where('createdAt').below(now - r.activityDays * DAY_MS).delete();
+  result.activityDeleted += await pruneActivity(db, activityMaxRows);
   if (r.signingLogDays === null) return result;
   const cutoff = now - r.signingLogDays * DAY_MS;
   let after = -Infinity;

@@ -70,7 +70,13 @@ export interface ActivityEntry {
   kind: number | null;
   outcome: Outcome;
   reason: string;
+  /** When the row began. */
   createdAt: number;
+  /**
+   * How many decisions the row stands for when repeated refusals collapsed into it (absent: one).
+   * See ActivityWriter in src/db/activity.ts and docs/THREATS.md #34.
+   */
+  count?: number;
 }
 
 export interface Account {

@@ -8,9 +8,12 @@ const B = 'https://b.example';
 let clock = 1_000;
 let changes: (readonly PromptInfo[])[] = [];
 
-function queue(opts: { maxPerOrigin?: number; timeoutMs?: number } = {}) {
+function queue(opts: { maxPerOrigin?: number; maxTotal?: number; timeoutMs?: number; asked?: string[] } = {}) {
   return new PromptQueue({
     maxPerOrigin: opts.maxPerOrigin ?? 3,
+    ...(opts.maxTotal === undefined ? {} : { maxTotal: opts.maxTotal }),
+    onAsked: (info) => opts.asked?.push(`asked ${info.origin}`),
+    onRateLimited: (r, e) => opts.asked?.push(`rate_limited ${r.origin}: ${e.message}`),
     timeoutMs: opts.timeoutMs ?? 10_000,
     now: () => clock,
     onChange: (pending) => changes.push(pending),
@@ -74,6 +77,30 @@ describe('PromptQueue', () => {
     expect(q.list()).toHaveLength(3);
     await flush();
     expect(other.settled).toBe(false);
+  });
+
+  it('global bound: past maxTotal waiting in all, any site is refused at once; tooMany says so before asking', async () => {
+    const seen: string[] = [];
+    const q = queue({ maxPerOrigin: 2, maxTotal: 3, asked: seen });
+    track(q.ask(req(A)));
+    track(q.ask(req(A)));
+    expect(q.tooMany(A)?.code).toBe('rate_limited');
+    expect(q.tooMany(B)).toBeNull();
+    track(q.ask(req(B)));
+    expect(q.tooMany(B)?.code).toBe('rate_limited');
+    expect(q.tooMany('https://c.example')?.message).toBe('Too many requests are waiting for an answer');
+    const fourth = track(q.ask(req('https://c.example')));
+    await flush();
+    expect(fourth.error?.code).toBe('rate_limited');
+    expect(q.list()).toHaveLength(3);
+    expect(seen).toEqual(['asked https://a.example', 'asked https://a.example', 'asked https://b.example', 'rate_limited https://c.example: Too many requests are waiting for an answer']);
+    // A request sent back through the guard is not counted by tooMany (its place is its own), but a new one cannot take that place.
+    q.recheck((p) => p.origin === B);
+    await flush();
+    expect(q.tooMany(B)).toBeNull();
+    expect(track(q.ask(req('https://c.example'))).settled).toBe(false);
+    await flush();
+    expect(q.list()).toHaveLength(3);
   });
 
   it('the bound frees up when an answer arrives', async () => {

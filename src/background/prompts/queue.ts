@@ -45,11 +45,23 @@ interface Waiting extends Claimed {
   rechecking?: boolean;
 }
 
+/** The default bound on waiting requests of all sites together. */
+export const MAX_WAITING_TOTAL = 200;
+
 export interface PromptQueueOptions {
   maxPerOrigin: number;
+  /**
+   * Across all sites: the per-site bound alone lets frames of many subdomains (each its own
+   * origin) fill memory and the prompt without limit (docs/THREATS.md #34).
+   */
+  maxTotal?: number;
   timeoutMs: number;
   now: () => number;
   onChange: (pending: readonly PromptInfo[]) => void;
+  /** A request now waits for a person (not an unlock wait): its "asked" activity row. */
+  onAsked?: (info: PromptInfo) => void;
+  /** A request refused at once because too many wait: its (collapsed) rate_limited row. */
+  onRateLimited?: (request: Omit<PromptInfo, 'promptId' | 'createdAt'>, error: WardenError) => void;
 }
 
 /** A request waiting on an unlock is refused with the reason it could not run, whatever ended the wait. */
@@ -64,11 +76,18 @@ export class PromptQueue {
 
   constructor(private readonly opts: PromptQueueOptions) {}
 
-  /** Waits for an answer; rejects with rate_limited at once past the per-site bound, timeout after the wait bound. */
+  /**
+   * Waits for an answer; rejects with rate_limited at once past the per-site or the global bound,
+   * timeout after the wait bound. A request that already holds a place (`previous`) keeps it.
+   */
   ask(request: Omit<PromptInfo, 'promptId' | 'createdAt'>, previous?: PromptInfo): Promise<PromptAnswer> {
     if (previous) clearTimeout(this.waiting.get(previous.promptId)?.timer);
-    if (!previous && this.list().filter((p) => p.origin === request.origin).length >= this.opts.maxPerOrigin) {
-      return Promise.reject(fail('rate_limited', `Too many requests from ${request.origin} are waiting for an answer`));
+    if (!previous) {
+      const full = this.fullFor(request.origin, this.waiting.size, this.countOf(request.origin, true));
+      if (full) {
+        this.opts.onRateLimited?.(request, full);
+        return Promise.reject(full);
+      }
     }
     const info: PromptInfo = {
       ...request,
@@ -79,8 +98,33 @@ export class PromptQueue {
       const remaining = Math.max(0, info.createdAt + this.opts.timeoutMs - this.opts.now());
       const timer = setTimeout(() => this.refuse(info.promptId, fail('timeout', 'Nobody answered the prompt in time')), remaining);
       this.waiting.set(info.promptId, { info, settle: (type) => resolve({ type, prompt: info }), refuse: (error) => reject(refusalFor(info, error)), timer });
+      if (!info.need) this.opts.onAsked?.(info);
       this.changed();
     });
+  }
+
+  /**
+   * The refusal a new request of `origin` gets now because too many requests wait, or null. Cheap
+   * (no storage): the router and the guard call it before anything about the request is read or
+   * written. Requests sent back through the guard are not counted here: their places are already
+   * taken, and a new request cannot take them (ask() counts them).
+   */
+  tooMany(origin: string): WardenError | null {
+    let total = 0;
+    for (const w of this.waiting.values()) if (!w.rechecking) total++;
+    return this.fullFor(origin, total, this.countOf(origin, false));
+  }
+
+  private countOf(origin: string, withRechecking: boolean): number {
+    let n = 0;
+    for (const w of this.waiting.values()) if (w.info.origin === origin && (withRechecking || !w.rechecking)) n++;
+    return n;
+  }
+
+  private fullFor(origin: string, total: number, ofOrigin: number): WardenError | null {
+    if (ofOrigin >= this.opts.maxPerOrigin) return fail('rate_limited', `Too many requests from ${origin} are waiting for an answer`);
+    if (total >= (this.opts.maxTotal ?? MAX_WAITING_TOTAL)) return fail('rate_limited', 'Too many requests are waiting for an answer');
+    return null;
   }
 
   /**
@@ -106,6 +150,12 @@ export class PromptQueue {
   /** The waiting request a re-sent page request belongs to: same request id, same site, same params. */
   findRequest(requestId: string, origin: string, paramsKey: string): PromptInfo | undefined {
     return this.list().find((p) => p.requestId === requestId && p.origin === origin && p.paramsKey === paramsKey);
+  }
+
+  /** Whether a request with this page id of this site waits (cheap: no sort, no params). */
+  holds(requestId: string, origin: string): boolean {
+    for (const w of this.waiting.values()) if (w.info.requestId === requestId && w.info.origin === origin) return true;
+    return false;
   }
 
   /** Oldest first: a request sent back for re-evaluation keeps its place. */

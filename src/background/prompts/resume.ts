@@ -46,6 +46,11 @@ export class PromptResume {
     return a.answer;
   }
 
+  /** Whether this request id has an answer kept for it or was running: a re-sent request, not a new one. */
+  knows(requestId: string): boolean {
+    return requestId in this.answers || requestId in this.running;
+  }
+
   wasRunning(requestId: string, origin: string): boolean {
     return this.running[requestId] === origin;
   }

@@ -47,6 +47,11 @@ export function scopeText(method: string, kind: number | null): string {
 const two = (n: number) => String(n).padStart(2, '0');
 
 /** 14:05 today, "Tue 14:05" this week, else a date. */
+/** An activity row that stands for repeated refusals (docs/THREATS.md #34): "×1000"; one decision: nothing. */
+export function countText(count: number | undefined): string {
+  return count !== undefined && count > 1 ? `×${count}` : '';
+}
+
 export function timeText(t: number, now = Date.now()): string {
   const d = new Date(t);
   const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;

@@ -7,7 +7,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isMethod } from '../../shared/methods.ts';
 import { OUTCOMES as OUTCOME_LIST, type Outcome } from '../../policy/records.ts';
-import { METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../manage/format.ts';
+import { countText, METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../manage/format.ts';
 
 const isOutcome = (value: string): value is Outcome => (OUTCOME_LIST as readonly string[]).includes(value);
 
@@ -54,7 +54,20 @@ export function ActivityTab() {
           { title: 'When', cell: (a) => timeText(a.createdAt) },
           { title: 'Site', cell: (a) => a.origin },
           { title: 'Request', cell: (a) => scopeText(a.method, a.kind) },
-          { title: 'Outcome', cell: (a) => <Badge tone={OUTCOME_TONE[a.outcome] ?? 'muted'}>{a.outcome}</Badge> },
+          {
+            title: 'Outcome',
+            cell: (a) => (
+              <>
+                <Badge tone={OUTCOME_TONE[a.outcome] ?? 'muted'}>{a.outcome}</Badge>
+                {countText(a.count) && (
+                  <span class="muted" data-testid="options-activity-count" title={`${a.count} decisions of this kind in a row, from the time shown`}>
+                    {' '}
+                    {countText(a.count)}
+                  </span>
+                )}
+              </>
+            ),
+          },
           { title: 'Decided by', cell: (a) => <span class="muted">{a.reason}</span> },
         ]}
       />

@@ -7,7 +7,7 @@ import { Confirm } from '../components/Confirm.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
-import { agoText, OUTCOME_TONE, scopeText, timeText } from '../manage/format.ts';
+import { agoText, countText, OUTCOME_TONE, scopeText, timeText } from '../manage/format.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
   const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);
@@ -75,6 +75,7 @@ export function SitePanel({ origin }: { origin: string }) {
             {data.activity.map((a) => (
               <li key={a.id} data-testid="popup-activity-row" title={a.reason}>
                 <Badge tone={OUTCOME_TONE[a.outcome] ?? 'muted'}>{a.outcome.replace('_', ' ')}</Badge>
+                {countText(a.count) && <span data-testid="popup-activity-count">{countText(a.count)}</span>}
                 <span class="what">{scopeText(a.method, a.kind)}</span>
                 <span class="muted">{agoText(a.createdAt)}</span>
               </li>
