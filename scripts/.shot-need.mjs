@@ -1,0 +1,28 @@
+// Throwaway: screenshot of the prompt's "no key yet" view (not committed).
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_FLAGS } from './browsers.mjs';
+import { serveStatic } from './serve-demo.mjs';
+const dir = '/work/wt-check/dist/chrome';
+const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'shot-')), { executablePath: '/usr/bin/chromium', headless: true, args: [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...CHROMIUM_FLAGS] });
+const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker'));
+await new Promise((r) => setTimeout(r, 1500));
+for (const p of ctx.pages()) if (p.url().includes('welcome')) await p.close();
+const demo = await serveStatic(['/work/main/demo'], 5199);
+const page = await ctx.newPage();
+await page.goto(demo.url);
+const opened = ctx.waitForEvent('page');
+void page.evaluate(() => window.nostr.getPublicKey().catch(() => {}));
+const prompt = await opened;
+await prompt.waitForSelector('[data-testid="prompt-create"]');
+await prompt.setViewportSize({ width: 420, height: 720 });
+await prompt.getByTestId('prompt-create-password').fill('long enough 1');
+await prompt.getByTestId('prompt-create-again').fill('long enough 2');
+await prompt.getByTestId('prompt-create-submit').click();
+await new Promise((r) => setTimeout(r, 500));
+await prompt.screenshot({ path: '/tmp/shot/need.png', fullPage: true });
+await ctx.close();
+demo.close?.();
+process.exit(0);
