@@ -33,7 +33,7 @@ live.watchDb(ctx.db);
 browser.runtime.onConnect.addListener((port: Runtime.Port) => void live.accept(port));
 // Once per start: pages whose port went away when the background stopped reconnect now.
 void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
-promptWindows.attach(ctx.prompts);
+promptWindows.attach(ctx.prompts, (origins) => origins.forEach((o) => ctx.backoff.refused(o)));
 const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 

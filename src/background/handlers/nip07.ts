@@ -7,6 +7,7 @@ import type { BackgroundContext } from '../context.ts';
 import { earlyRefusal, guard } from '../guard.ts';
 import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
+import { refuseIfPaused } from '../prompts/backoff.ts';
 
 export interface SiteContext {
   origin: string;
@@ -109,6 +110,8 @@ async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07R
       if (result.type === 'allowed') return result.value;
       if (result.type === 'refused') throw result.error;
       // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
+      // A site in a back-off opens no new prompt (one already waiting keeps its place).
+      if (!prompt) refuseIfPaused(ctx, req);
       const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
       prompt = answer.prompt;
       approved = answer.type === 'approved';

@@ -105,6 +105,8 @@ export const promptHandlers = {
       for (const c of claimed) c.refuse(fail('internal', 'The answer could not be stored'));
       throw err;
     }
+    // One answer is one refusal for the back-off, however many requests it settles.
+    if (p.decision === 'deny') ctx.backoff.refused(prompt.origin);
     for (const c of claimed) {
       if (p.decision === 'allow') c.settle('approved');
       else c.refuse(fail('denied', 'The user denied this request'));
