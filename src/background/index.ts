@@ -9,6 +9,7 @@ import type { SessionStore } from '../vault/sessionStore.ts';
 import { pruneLogs } from '../db/retention.ts';
 import { fail } from '../shared/errors.ts';
 import { LIVE_STARTED, LiveUpdates } from './liveUpdates.ts';
+import { acceptDocumentPort } from './documents.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
 
 const RETENTION_ALARM = 'warden-retention';
@@ -30,7 +31,7 @@ const ctx = createContext({
   onPromptsChanged: (pending) => (promptWindows.sync(pending), live.changed('prompts')),
 });
 live.watchDb(ctx.db);
-browser.runtime.onConnect.addListener((port: Runtime.Port) => void live.accept(port));
+browser.runtime.onConnect.addListener((port: Runtime.Port) => void (live.accept(port) || acceptDocumentPort(port, ctx.prompts)));
 // Once per start: pages whose port went away when the background stopped reconnect now.
 void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
 promptWindows.attach(ctx.prompts, (origins) => origins.forEach((o) => ctx.backoff.refused(o)));

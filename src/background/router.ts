@@ -12,6 +12,7 @@ import type { BackgroundContext } from './context.ts';
 import { adminHandlers } from './handlers/admin/index.ts';
 import { handleNip07 } from './handlers/nip07.ts';
 import { embeddingOrigin, isExtensionPage, siteOrigin, type SenderInfo } from './sender.ts';
+import { refuseInactiveDocument, sentFrom } from './documents.ts';
 
 export type Router = (message: unknown, sender: SenderInfo) => Promise<WireResponse>;
 
@@ -54,9 +55,10 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   // The origin comes from the browser, never from the message (docs/THREATS.md #1), and is worked out
   // once per message: everything below uses this value.
   const origin = siteOrigin(sender);
+  refuseInactiveDocument(sender); // docs/THREATS.md #41
   const tabId = sender.tab?.id;
   // The popup's "current site": only a tab's top frame speaks for the tab.
   if (tabId !== undefined && !sender.frameId) ctx.tabSites.note(tabId, origin);
-  const site = { origin, requestId: envelope.data.id, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
+  const site = { origin, requestId: envelope.data.id, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin), sentFrom: sentFrom(sender) };
   return handleNip07(ctx, site, parsed.request);
 }

@@ -16,6 +16,8 @@ export interface SiteContext {
   tabId?: number | undefined;
   windowId?: number | undefined;
   topOrigin?: string | undefined;
+  /** The sending document and whether its tab was active (src/background/documents.ts). */
+  sentFrom?: PromptInfo['sentFrom'];
 }
 
 /**
@@ -45,8 +47,8 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
 
 /** Where a request comes from, as its prompt records it. */
 function where(site: SiteContext, request: Nip07Request) {
-  const { origin, requestId, tabId, windowId, topOrigin } = site;
-  return { origin, requestId, paramsKey: requestId ? JSON.stringify(request) : undefined, tabId, windowId, topOrigin };
+  const { origin, requestId, tabId, windowId, topOrigin, sentFrom } = site;
+  return { origin, requestId, paramsKey: requestId ? JSON.stringify(request) : undefined, tabId, windowId, topOrigin, sentFrom };
 }
 
 /**

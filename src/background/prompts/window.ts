@@ -110,7 +110,12 @@ export class PromptWindows {
     slot.opening = true;
     try {
       const url = browser.runtime.getURL(`${PROMPT_PAGE}?for=${key}`);
-      const win = await browser.windows.create({ url, type: 'popup', width: 460, height: 680, focused: true });
+      // A request from a tab in the background does not take the focus (docs/THREATS.md #38):
+      // the window opens behind, and the badge shows the count.
+      const focused = this.pendingFor(key).some((p) => p.sentFrom?.activeTab !== false);
+      const props = { url, type: 'popup' as const, width: 460, height: 680 };
+      // A browser that refuses `focused: false` still gets its window (focused, as before).
+      const win = await browser.windows.create({ ...props, focused }).catch(() => browser.windows.create(props));
       slot.windowId = win.id;
     } catch {
       // A prompt that cannot be shown must not leave pages waiting (docs/THREATS.md #10).
