@@ -8,6 +8,7 @@ import { earlyRefusal, guard } from '../guard.ts';
 import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
 import { refuseIfPaused } from '../prompts/backoff.ts';
+import { paramsKey } from '../prompts/resume.ts';
 
 export interface SiteContext {
   origin: string;
@@ -48,7 +49,7 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
 /** Where a request comes from, as its prompt records it. */
 function where(site: SiteContext, request: Nip07Request) {
   const { origin, requestId, tabId, windowId, topOrigin, sentFrom } = site;
-  return { origin, requestId, paramsKey: requestId ? JSON.stringify(request) : undefined, tabId, windowId, topOrigin, sentFrom };
+  return { origin, requestId, paramsKey: requestId ? paramsKey(request) : undefined, tabId, windowId, topOrigin, sentFrom };
 }
 
 /**
@@ -62,10 +63,10 @@ function resumeState(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     ctx.resume.clearRunning(site.requestId);
     throw fail('internal', 'The signer restarted while running this request; it was not repeated');
   }
-  const paramsKey = JSON.stringify(request);
-  const answer = ctx.resume.takeAnswer(site.requestId, site.origin, paramsKey);
+  const key = paramsKey(request);
+  const answer = ctx.resume.takeAnswer(site.requestId, site.origin, key);
   if (answer === 'refused') throw fail('denied', 'The request was refused while the signer restarted');
-  const prompt = ctx.prompts.findRequest(site.requestId, site.origin, paramsKey);
+  const prompt = ctx.prompts.findRequest(site.requestId, site.origin, key);
   // Out of the queue until this caller asks again with it (same prompt id and place).
   if (prompt) ctx.prompts.claim(prompt.promptId);
   return { ...(prompt ? { prompt } : {}), approved: answer === 'approved' };
