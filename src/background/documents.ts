@@ -7,7 +7,7 @@
 // can do is cancel requests of its own document.
 import { fail } from '../shared/errors.ts';
 import type { SenderInfo } from './sender.ts';
-import type { PromptQueue } from './prompts/queue.ts';
+import type { PromptInfo, PromptQueue } from './prompts/queue.ts';
 
 import { DOCUMENT_PORT } from '../platform.ts';
 
@@ -29,8 +29,8 @@ export function refuseInactiveDocument(sender: SenderInfo): void {
 }
 
 /** Where a request was sent from, as its prompt keeps it. */
-export function sentFrom(sender: SenderInfo): { document?: string | undefined; activeTab?: boolean | undefined } {
-  return { document: documentKey(sender), activeTab: sender.tab?.active };
+export function sentFrom(sender: SenderInfo): NonNullable<PromptInfo['sentFrom']> {
+  return { document: documentKey(sender), activeTab: sender.tab?.active, topFrame: sender.frameId === undefined ? undefined : sender.frameId === 0 };
 }
 
 /** The part of runtime.Port used here. */
