@@ -69,7 +69,7 @@ describe('document binding', () => {
     const bg = frame(0, { tab: { id: 9, url: `${SITE}/app`, windowId: 1, active: false } });
     const p = h.sign(bg);
     await waitPending(h, 1);
-    expect(h.ctx.prompts.list()[0]!.sentFrom).toEqual({ document: 'frame:9/0', activeTab: false, topFrame: true });
+    expect(h.ctx.prompts.list()[0]!.sentFrom).toEqual({ document: 'frame:9/0', activeTab: false });
     h.ctx.prompts.refuseAll(fail('denied', 'test over'));
     expect(code(await p)).toBe('denied');
   });

@@ -30,7 +30,7 @@ export function refuseInactiveDocument(sender: SenderInfo): void {
 
 /** Where a request was sent from, as its prompt keeps it. */
 export function sentFrom(sender: SenderInfo): NonNullable<PromptInfo['sentFrom']> {
-  return { document: documentKey(sender), activeTab: sender.tab?.active, topFrame: sender.frameId === undefined ? undefined : sender.frameId === 0 };
+  return { document: documentKey(sender), activeTab: sender.tab?.active };
 }
 
 /** The part of runtime.Port used here. */

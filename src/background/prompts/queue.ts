@@ -25,7 +25,7 @@ export interface PromptInfo {
   requestId?: string | undefined;
   paramsKey?: string | undefined;
   /** The sending document (its key in src/background/documents.ts) and whether its tab was the active one. */
-  sentFrom?: { document?: string | undefined; activeTab?: boolean | undefined; topFrame?: boolean | undefined } | undefined;
+  sentFrom?: { document?: string | undefined; activeTab?: boolean | undefined } | undefined;
 }
 
 /** approved: the user allowed this very request; recheck: a remembered answer may now cover it. */
