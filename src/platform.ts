@@ -36,3 +36,6 @@ export const platform: Platform =
 
 /** The name of the bridge's keepalive port (src/background/keepalive.ts accepts it). */
 export const KEEPALIVE_PORT = 'warden:keepalive';
+
+/** The name of the bridge's document port (src/background/documents.ts accepts it). */
+export const DOCUMENT_PORT = 'warden:document';

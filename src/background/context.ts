@@ -12,6 +12,7 @@ import { Serial } from './serial.ts';
 import { PromptResume } from './prompts/resume.ts';
 import { TabSites } from './tabSites.ts';
 import { RateCheck } from './rateCheck.ts';
+import { Backoff } from './prompts/backoff.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -40,6 +41,8 @@ export interface BackgroundContext {
   vault: Vault;
   prompts: PromptQueue;
   resume: PromptResume;
+  /** Sites whose prompts the person kept refusing may not ask for a while (docs/THREATS.md #38). */
+  backoff: Backoff;
   /** The site each tab's top frame last asked from (the popup's "current site"). */
   tabSites: TabSites;
   /** The (site, request id) pairs this worker is answering now: a second live one is refused. */
@@ -61,6 +64,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   const now = opts.now ?? Date.now;
   const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
   const resume = new PromptResume(opts.session);
+  const backoff = new Backoff(opts.session, now);
   let restored = false;
   const activity = new ActivityWriter(db);
   const prompts = new PromptQueue({
@@ -86,6 +90,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     await opts.session.set(SESSION_ID_KEY, sessionId);
     await vault.restore();
     await resume.load(prompts);
+    await backoff.load();
     restored = true;
   })();
   return {
@@ -98,6 +103,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     vault,
     prompts,
     resume,
+    backoff,
     tabSites: new TabSites(opts.session),
     inFlight: new Set(),
     session: opts.session,

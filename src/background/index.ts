@@ -9,6 +9,7 @@ import type { SessionStore } from '../vault/sessionStore.ts';
 import { pruneLogs } from '../db/retention.ts';
 import { fail } from '../shared/errors.ts';
 import { LIVE_STARTED, LiveUpdates } from './liveUpdates.ts';
+import { acceptDocumentPort } from './documents.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
 
 const RETENTION_ALARM = 'warden-retention';
@@ -30,24 +31,24 @@ const ctx = createContext({
   onPromptsChanged: (pending) => (promptWindows.sync(pending), live.changed('prompts')),
 });
 live.watchDb(ctx.db);
-browser.runtime.onConnect.addListener((port: Runtime.Port) => void live.accept(port));
+browser.runtime.onConnect.addListener((port: Runtime.Port) => void (live.accept(port) || acceptDocumentPort(port, ctx.prompts)));
 // Once per start: pages whose port went away when the background stopped reconnect now.
 void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
-promptWindows.attach(ctx.prompts);
+promptWindows.attach(ctx.prompts, (origins) => origins.forEach((o) => ctx.backoff.refused(o)));
 const autoLock = createAutoLock(ctx);
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
 
-// A tab that closes or navigates away cancels the requests it was waiting on (docs/THREATS.md #23).
+// A tab that closes cancels the requests it was waiting on (docs/THREATS.md #23).
 const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);
 browser.tabs.onRemoved.addListener((tabId) => {
   cancelTab(tabId, 'The requesting tab was closed');
   ctx.tabSites.forget(tabId);
 });
-browser.tabs.onUpdated.addListener((tabId, change) => {
-  if (change.status === 'loading') cancelTab(tabId, 'The requesting page navigated away');
-});
+// A navigation ends the document, and with it its waiting requests (src/background/documents.ts,
+// docs/THREATS.md #41). The tab's 'loading' status is no sign of that: it also turns to 'loading'
+// when a sub-frame loads, and used to cancel the top page's requests along with it.
 
 // First run: a new install with no key opens the welcome page (create or import a key).
 // Firefox's temporary add-ons (web-ext, test runners) skip it.

@@ -68,7 +68,9 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
     default: {
       const { method, params } = request;
       const text = 'plaintext' in params ? params.plaintext : params.ciphertext;
-      return { kind: null, details: { type: 'peer', pubkey: params.pubkey }, run: () => ({ value: CIPHERS[method](sk(), params.pubkey, text) }) };
+      // An encrypt shows the text it will send (docs/THREATS.md #43); a decrypt's text is never shown.
+      const details: PromptDetails = 'plaintext' in params ? { type: 'peer', pubkey: params.pubkey, plaintext: params.plaintext } : { type: 'peer', pubkey: params.pubkey };
+      return { kind: null, details, run: () => ({ value: CIPHERS[method](sk(), params.pubkey, text) }) };
     }
   }
 }

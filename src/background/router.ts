@@ -13,6 +13,7 @@ import { adminHandlers } from './handlers/admin/index.ts';
 import { handleNip07 } from './handlers/nip07.ts';
 import { requestKind } from './operations.ts';
 import { embeddingOrigin, isExtensionPage, siteOrigin, type SenderInfo } from './sender.ts';
+import { refuseInactiveDocument, sentFrom } from './documents.ts';
 
 export type Router = (message: unknown, sender: SenderInfo) => Promise<WireResponse>;
 
@@ -57,10 +58,11 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
   // The origin comes from the browser, never from the message (docs/THREATS.md #1), and is worked out
   // once per message: everything below uses this value.
   const origin = siteOrigin(sender);
+  refuseInactiveDocument(sender); // docs/THREATS.md #41
   const tabId = sender.tab?.id;
   // The popup's "current site": only a tab's top frame speaks for the tab.
   if (tabId !== undefined && !sender.frameId) ctx.tabSites.note(tabId, origin);
-  const site = { origin, requestId: envelope.data.id, resent: envelope.data.resent === true, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin) };
+  const site = { origin, requestId: envelope.data.id, resent: envelope.data.resent === true, tabId, windowId: sender.tab?.windowId, topOrigin: embeddingOrigin(sender, origin), sentFrom: sentFrom(sender) };
   // The bounds on waiting requests and the rate check come before anything about the request is
   // read or written (docs/THREATS.md #7, #34). A re-sent request that holds a place or an answer
   // is not new and passes (the handler matches its params; the queue's own bound still applies

@@ -6,8 +6,11 @@ export interface SenderInfo {
   id?: string | undefined;
   url?: string | undefined;
   origin?: string | undefined;
-  tab?: { id?: number | undefined; url?: string | undefined; windowId?: number | undefined } | undefined;
+  tab?: { id?: number | undefined; url?: string | undefined; windowId?: number | undefined; active?: boolean | undefined } | undefined;
   frameId?: number | undefined;
+  /** Chromium 106+ only: the sending document's id and lifecycle ('active', 'prerender', 'cached', 'pending_deletion'). */
+  documentId?: string | undefined;
+  documentLifecycle?: string | undefined;
 }
 
 function urlOrigin(url: string | undefined): string | null {

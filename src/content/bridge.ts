@@ -3,7 +3,7 @@
 // takes the origin from the browser's sender information.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { isPageRequest, PAGE_REPLY } from '../shared/channel.ts';
-import { KEEPALIVE_PORT, platform, type KeepAlive } from '../platform.ts';
+import { DOCUMENT_PORT, KEEPALIVE_PORT, platform, type KeepAlive } from '../platform.ts';
 
 const UNAVAILABLE = { ok: false, error: { code: 'internal', message: 'The signer is unavailable; reload the page' } } as const;
 
@@ -79,6 +79,44 @@ const keepAlive = keepAliveWhileWaiting(platform.keepAlive);
 const MAX_IN_FLIGHT = 100;
 let inFlight = 0;
 
+/**
+ * Binds this document's requests to it (docs/THREATS.md #41): from its first request on, the
+ * bridge holds a port to the background, which the browser disconnects when the document goes
+ * away (navigation, frame removal, back/forward cache); the background then refuses what this
+ * document still waits on. Opened once per document, not per request: runtime.connect does not
+ * delay the sendMessage that follows it. If the background stops, the port is opened again at once
+ * when requests are in flight (they are re-sent to the restarted background), else on the next one.
+ */
+function documentBinding(): { begin(): void; end(): void } {
+  let inFlight = 0;
+  let port: Runtime.Port | undefined;
+  const open = () => {
+    try {
+      const p = browser.runtime.connect({ name: DOCUMENT_PORT });
+      port = p;
+      p.onDisconnect.addListener(() => {
+        if (port !== p) return;
+        port = undefined;
+        // A short pause, so a background that cannot take the port is not asked in a tight loop.
+        setTimeout(() => inFlight > 0 && !port && browser.runtime?.id && open(), 50);
+      });
+    } catch {
+      port = undefined; // the extension was reloaded or removed
+    }
+  };
+  return {
+    begin() {
+      inFlight++;
+      if (!port) open();
+    },
+    end() {
+      inFlight--;
+    },
+  };
+}
+
+const documentPort = documentBinding();
+
 /** Waits before sending a request again whose answer was lost to a stopped worker. */
 const RESEND_AFTER_MS = [50, 250, 1_000];
 
@@ -111,10 +149,12 @@ window.addEventListener('message', (event: MessageEvent) => {
     return;
   }
   inFlight++;
+  documentPort.begin();
   keepAlive.begin();
   send({ type: 'nip07', id, method, params }).then((reply: unknown) => {
     inFlight--;
     keepAlive.end();
+    documentPort.end();
     const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
     const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
     window.postMessage(message, window.location.origin);

@@ -98,7 +98,8 @@ export interface Explanation {
 /** What the prompt shows: the very copy that will be signed, or the peer of an encrypt/decrypt. */
 export type PromptDetails =
   | { type: 'event'; event: { kind: number; content: string; tags: string[][]; created_at: number; pubkey: string; id: string } }
-  | { type: 'peer'; pubkey: string }
+  /** `plaintext`: an encrypt's text to be encrypted (never a decrypt's, never in storage.session). */
+  | { type: 'peer'; pubkey: string; plaintext?: string }
   | { type: 'none' };
 
 /** A waiting request as the prompt page shows it. */
@@ -120,6 +121,8 @@ export interface PromptView {
   /** Whether a bulk answer ("also answer…", "apply to all…") may settle it: never a sensitive kind. */
   bulk: boolean;
   firstContact: boolean;
+  /** The account that would sign or encrypt (absent while the vault has none to name). */
+  account?: { label: string; npub: string };
 }
 
 export interface LogRow {

@@ -9,6 +9,8 @@ import type { BackgroundContext } from '../context.ts';
 import { earlyRefusal, guard } from '../guard.ts';
 import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
+import { refuseIfPaused } from '../prompts/backoff.ts';
+import { paramsKey } from '../prompts/resume.ts';
 
 export interface SiteContext {
   origin: string;
@@ -19,6 +21,8 @@ export interface SiteContext {
   tabId?: number | undefined;
   windowId?: number | undefined;
   topOrigin?: string | undefined;
+  /** The sending document and whether its tab was active (src/background/documents.ts). */
+  sentFrom?: PromptInfo['sentFrom'];
 }
 
 /**
@@ -48,8 +52,8 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
 
 /** Where a request comes from, as its prompt records it. */
 function where(site: SiteContext, request: Nip07Request) {
-  const { origin, requestId, tabId, windowId, topOrigin } = site;
-  return { origin, requestId, paramsKey: requestId ? JSON.stringify(request) : undefined, tabId, windowId, topOrigin };
+  const { origin, requestId, tabId, windowId, topOrigin, sentFrom } = site;
+  return { origin, requestId, paramsKey: requestId ? paramsKey(request) : undefined, tabId, windowId, topOrigin, sentFrom };
 }
 
 /**
@@ -68,10 +72,10 @@ async function resumeState(ctx: BackgroundContext, site: SiteContext, request: N
     ctx.resume.clearRunning(site.requestId);
     throw fail('internal', 'The signer restarted while running this request; it was not repeated');
   }
-  const paramsKey = JSON.stringify(request);
-  const answer = ctx.resume.takeAnswer(site.requestId, site.origin, paramsKey);
+  const key = paramsKey(request);
+  const answer = ctx.resume.takeAnswer(site.requestId, site.origin, key);
   if (answer === 'refused') throw fail('denied', 'The request was refused while the signer restarted');
-  const prompt = ctx.prompts.findRequest(site.requestId, site.origin, paramsKey);
+  const prompt = ctx.prompts.findRequest(site.requestId, site.origin, key);
   // Out of the queue until this caller asks again with it (same prompt id and place).
   if (prompt) ctx.prompts.claim(prompt.promptId);
   return { ...(prompt ? { prompt } : {}), approved: answer === 'approved' };
@@ -118,6 +122,8 @@ async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07R
       if (result.type === 'allowed') return result.value;
       if (result.type === 'refused') throw result.error;
       // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
+      // A site in a back-off opens no new prompt (one already waiting keeps its place).
+      if (!prompt) refuseIfPaused(ctx, req);
       const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
       prompt = answer.prompt;
       approved = answer.type === 'approved';

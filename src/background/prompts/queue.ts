@@ -24,6 +24,8 @@ export interface PromptInfo {
   /** The page's request id and its params as sent: a restarted worker re-attaches by both. */
   requestId?: string | undefined;
   paramsKey?: string | undefined;
+  /** The sending document (its key in src/background/documents.ts) and whether its tab was the active one. */
+  sentFrom?: { document?: string | undefined; activeTab?: boolean | undefined } | undefined;
 }
 
 /** approved: the user allowed this very request; recheck: a remembered answer may now cover it. */

@@ -4,6 +4,8 @@
 //   its place;
 // - answers given while a request's caller was gone, until the caller comes back;
 // - requests approved and running, so one interrupted by a stop is refused, never run twice.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { SessionStore } from '../../vault/sessionStore.ts';
 import { Serial } from '../serial.ts';
 import type { PromptInfo, PromptQueue } from './queue.ts';
@@ -13,6 +15,23 @@ const ANSWERS_KEY = 'prompts.answers';
 const RUNNING_KEY = 'prompts.running';
 
 type Answer = { answer: 'approved' | 'refused'; origin: string; paramsKey: string };
+
+/**
+ * How a re-sent request is recognised as the same one: a digest of its method and params, so the
+ * copy in storage.session holds no text of them (docs/THREATS.md #43).
+ */
+export function paramsKey(request: unknown): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(request))));
+}
+
+/**
+ * An encrypt's text stays in memory only (docs/THREATS.md #43): the saved copy drops it, and the
+ * page's re-sent request after a restart brings its params, and so the text, again.
+ */
+function withoutPlaintext(p: PromptInfo): PromptInfo {
+  if (p.details.type !== 'peer' || p.details.plaintext === undefined) return p;
+  return { ...p, details: { type: 'peer', pubkey: p.details.pubkey } };
+}
 
 export class PromptResume {
   private answers: Record<string, Answer> = {};
@@ -34,7 +53,7 @@ export class PromptResume {
 
   /** Mirrors the waiting list (those a page could re-send) into storage.session. */
   save(pending: readonly PromptInfo[]): void {
-    this.write(PENDING_KEY, pending.filter((p) => p.requestId));
+    this.write(PENDING_KEY, pending.filter((p) => p.requestId).map(withoutPlaintext));
   }
 
   /** An answer given while this request's caller was gone; only for the same site and params. */

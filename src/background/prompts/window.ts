@@ -26,6 +26,7 @@ export class PromptWindows {
   /** Prompt windows the background is closing itself. */
   private readonly closing = new Set<number>();
   private queue: PromptQueue | undefined;
+  private onClosedByPerson: (origins: readonly string[]) => void = () => {};
   private readonly restored: Promise<void>;
 
   constructor() {
@@ -48,8 +49,10 @@ export class PromptWindows {
     void browser.storage.session.set({ [SAVED_KEY]: saved }).catch(() => undefined);
   }
 
-  attach(queue: PromptQueue): void {
+  /** `onClosedByPerson` hears the sites whose waiting requests a person refused by closing the window. */
+  attach(queue: PromptQueue, onClosedByPerson: (origins: readonly string[]) => void = () => {}): void {
     this.queue = queue;
+    this.onClosedByPerson = onClosedByPerson;
   }
 
   /** Called on every change of the pending list. */
@@ -96,7 +99,10 @@ export class PromptWindows {
       if (slot.windowId !== id) continue;
       this.slots.delete(key);
       this.save();
+      const held = (this.queue?.awaitingAnswer() ?? []).filter((p) => keyOf(p) === key && !p.need);
       this.queue?.refuseAll(fail('denied', 'The prompt window was closed'), (p) => keyOf(p) === key);
+      // Closing the window is one refusal per site it held (the back-off, docs/THREATS.md #38).
+      if (held.length) this.onClosedByPerson([...new Set(held.map((p) => p.origin))]);
     }
   }
 
@@ -104,7 +110,12 @@ export class PromptWindows {
     slot.opening = true;
     try {
       const url = browser.runtime.getURL(`${PROMPT_PAGE}?for=${key}`);
-      const win = await browser.windows.create({ url, type: 'popup', width: 460, height: 680, focused: true });
+      // A request from a tab in the background does not take the focus (docs/THREATS.md #38):
+      // the window opens behind, and the badge shows the count.
+      const focused = this.pendingFor(key).some((p) => p.sentFrom?.activeTab !== false);
+      const props = { url, type: 'popup' as const, width: 460, height: 680 };
+      // A browser that refuses `focused: false` still gets its window (focused, as before).
+      const win = await browser.windows.create({ ...props, focused }).catch(() => browser.windows.create(props));
       slot.windowId = win.id;
     } catch {
       // A prompt that cannot be shown must not leave pages waiting (docs/THREATS.md #10).

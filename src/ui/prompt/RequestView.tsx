@@ -14,10 +14,27 @@ function Revealed({ text }: { text: string }) {
   );
 }
 
+/** "npub1abcd…wxyz": enough to tell one's keys apart at a glance. */
+function shortNpub(npub: string): string {
+  return npub.length > 20 ? `${npub.slice(0, 10)}…${npub.slice(-6)}` : npub;
+}
+
+/** A warning for text from the site that holds hidden characters (docs/THREATS.md #43). */
+function HiddenWarning({ text, where, testid }: { text: string; where: string; testid: string }) {
+  const n = countHidden(text);
+  if (n === 0) return null;
+  return (
+    <div class="warn" data-testid={testid}>
+      {where} holds {n} invisible or direction-changing character(s), shown as ⟨U+…⟩.
+    </div>
+  );
+}
+
 export function RequestView({ p }: { p: PromptView }) {
   const [raw, setRaw] = useState(false);
   const d = p.details;
   const fromPeer = specOf(p.method).peer === 'from';
+  const hiddenTags = d.type === 'event' ? d.event.tags.filter((t) => t.some((v) => countHidden(v) > 0)) : [];
   return (
     <section aria-label="The request">
       <div class="origin" data-testid="prompt-origin">{p.origin}</div>
@@ -29,6 +46,11 @@ export function RequestView({ p }: { p: PromptView }) {
       <div class="what" data-testid="prompt-method">
         wants to {methodText(p.method)}
       </div>
+      {p.account && (
+        <div class="account" data-testid="prompt-account" title={p.account.npub}>
+          as <strong><Revealed text={p.account.label || 'unnamed account'} /></strong> <span class="mono muted">{shortNpub(p.account.npub)}</span>
+        </div>
+      )}
       {p.kind !== null && (
         <div class="kind" data-testid="prompt-kind">
           {p.kindName} <span class="muted">(kind {p.kind})</span>
@@ -48,17 +70,35 @@ export function RequestView({ p }: { p: PromptView }) {
         <>
           <pre class="content" data-testid="prompt-content"><Revealed text={d.event.content} /></pre>
           {d.event.content === '' && <div class="muted">(empty content)</div>}
-          {countHidden(d.event.content) > 0 && (
-            <div class="warn" data-testid="prompt-hidden-chars">
-              The text holds {countHidden(d.event.content)} invisible or direction-changing character(s), shown as ⟨U+…⟩.
-            </div>
+          <HiddenWarning text={d.event.content} where="The text" testid="prompt-hidden-chars" />
+          <div class="muted" data-testid="prompt-tags">Tags: <Revealed text={tagSummary(d.event.tags)} /></div>
+          {hiddenTags.length > 0 && (
+            <>
+              <HiddenWarning text={hiddenTags.flat().join('')} where={hiddenTags.length === 1 ? 'A tag' : `${hiddenTags.length} tags`} testid="prompt-tags-hidden" />
+              {/* Those tags in full, so the marks can be seen where they are. */}
+              <ul class="mono hidden-tags" data-testid="prompt-tags-hidden-list">
+                {hiddenTags.map((t, i) => (
+                  <li key={i}><Revealed text={JSON.stringify(t)} /></li>
+                ))}
+              </ul>
+            </>
           )}
-          <div class="muted" data-testid="prompt-tags">Tags: {tagSummary(d.event.tags)}</div>
           <button type="button" class="link" data-testid="prompt-raw-toggle" aria-expanded={raw} onClick={() => setRaw(!raw)}>
             {raw ? 'Hide' : 'Show'} the raw event
           </button>
-          {raw && <pre class="mono raw" data-testid="prompt-raw">{JSON.stringify(d.event, null, 2)}</pre>}
+          {raw && <pre class="mono raw" data-testid="prompt-raw"><Revealed text={JSON.stringify(d.event, null, 2)} /></pre>}
         </>
+      )}
+      {d.type === 'peer' && !fromPeer && d.plaintext !== undefined && (
+        <>
+          <div class="muted">The text to be encrypted:</div>
+          <pre class="content" data-testid="prompt-plaintext"><Revealed text={d.plaintext} /></pre>
+          {d.plaintext === '' && <div class="muted">(empty text)</div>}
+          <HiddenWarning text={d.plaintext} where="The text" testid="prompt-plaintext-hidden" />
+        </>
+      )}
+      {d.type === 'peer' && !fromPeer && d.plaintext === undefined && (
+        <div class="muted" data-testid="prompt-plaintext-missing">The text to be encrypted shows once the page sends this request again.</div>
       )}
       {d.type === 'peer' && (
         <div class="peer">

@@ -1,4 +1,5 @@
 // The user's answer to a prompt: settle the request(s) and remember what the answer says.
+import { npubEncode } from 'nostr-tools/nip19';
 import { fail } from '../../../shared/errors.ts';
 import { kindName } from '../../../shared/kinds.ts';
 import type { AdminParams, Duration } from '../../../shared/protocol.ts';
@@ -61,7 +62,14 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo, sensitiveKinds: 
     bulk: bulkAnswerable(prompt, sensitiveKinds),
     // First contact: the site holds nothing yet and asks who you are.
     firstContact: method === 'get_public_key' && !need && !(await hasGrant(ctx, prompt)),
+    // Which key signs (docs/THREATS.md #43); an unlock prompt has none chosen yet.
+    ...(await accountOf(ctx, prompt)),
   };
+}
+
+async function accountOf(ctx: BackgroundContext, prompt: PromptInfo): Promise<Pick<PromptView, 'account'>> {
+  const account = prompt.need ? undefined : await ctx.db.accounts.get(prompt.accountId);
+  return account ? { account: { label: account.label, npub: npubEncode(account.pubkey) } } : {};
 }
 
 async function hasGrant(ctx: BackgroundContext, prompt: PromptInfo): Promise<boolean> {
@@ -105,6 +113,8 @@ export const promptHandlers = {
       for (const c of claimed) c.refuse(fail('internal', 'The answer could not be stored'));
       throw err;
     }
+    // One answer is one refusal for the back-off, however many requests it settles.
+    if (p.decision === 'deny') ctx.backoff.refused(prompt.origin);
     for (const c of claimed) {
       if (p.decision === 'allow') c.settle('approved');
       else c.refuse(fail('denied', 'The user denied this request'));
