@@ -88,13 +88,14 @@ export async function handleNip07(ctx: BackgroundContext, site: SiteContext, req
   if (live !== null && ctx.inFlight.has(live)) throw fail('invalid_request', 'A request with this id is already in progress');
   if (live !== null) ctx.inFlight.add(live);
   try {
-    return await answer(ctx, site, request);
+    return await serve(ctx, site, request);
   } finally {
     if (live !== null) ctx.inFlight.delete(live);
   }
 }
 
-async function answer(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
+/** One live request: its resumed state, the early refusal, the vault, then the guard and any prompt. */
+async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Request): Promise<unknown> {
   const resumed = await resumeState(ctx, site, request);
   // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
   // opens an unlock window or learns the lock state, and before anything about the key.
