@@ -2,11 +2,11 @@
 // hidden characters made visible, a tag summary, the raw JSON of the very copy that is signed,
 // the peer (never the plaintext) of a decrypt, the frame a request came from, and buttons that
 // accept a click only a moment after a request is shown, with focus on Deny.
-import type { Frame, Page } from '@playwright/test';
 import { npubEncode } from 'nostr-tools/nip19';
 import { verifyEvent } from 'nostr-tools/pure';
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
 import {
+  addFrame,
   armed,
   awaitCall,
   callAndCatchPrompt,
@@ -182,22 +182,6 @@ test('click safety: Allow and Deny start disabled for each request shown, are ar
   expect(await signingLog(ext)).toEqual([]);
 });
 
-async function addFrame(page: Page, src: string): Promise<Frame> {
-  await page.evaluate(
-    (url) =>
-      new Promise<void>((ok, fail) => {
-        const f = document.createElement('iframe');
-        f.src = url;
-        f.onload = () => ok();
-        f.onerror = () => fail(new Error('iframe failed'));
-        document.body.appendChild(f);
-      }),
-    src,
-  );
-  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url() === src);
-  if (!frame) throw new Error(`no frame for ${src}`);
-  return frame;
-}
 
 test("a cross-origin iframe's request says it is embedded, and names the top-level site", async ({ ext }) => {
   await setupAccount(ext);

@@ -1,6 +1,6 @@
 // Small helpers for the spec files: calls left running in a page, polling, catching the prompt
 // window. The admin RPC shapes and the page scripts are the Firefox suite's too (e2e-shared/).
-import type { Page } from '@playwright/test';
+import type { Frame, Page } from '@playwright/test';
 import * as nip44 from 'nostr-tools/nip44';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { expect, type Extension } from './fixtures.ts';
@@ -140,4 +140,23 @@ export async function promptShowing(ext: Extension, promptId: string, timeout = 
     )
     .toBe(true);
   return found!;
+}
+
+/** Adds an iframe of `src` to the page and returns it once loaded and its window.nostr is there. */
+export async function addFrame(page: Page, src: string): Promise<Frame> {
+  await page.evaluate(
+    (url) =>
+      new Promise<void>((ok, fail) => {
+        const f = document.createElement('iframe');
+        f.src = url;
+        f.onload = () => ok();
+        f.onerror = () => fail(new Error('iframe failed'));
+        document.body.appendChild(f);
+      }),
+    src,
+  );
+  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url() === src);
+  if (!frame) throw new Error(`no frame for ${src}`);
+  await frame.waitForFunction(() => 'nostr' in window);
+  return frame;
 }

@@ -2,11 +2,11 @@
 // #38, #41, #43): a background tab does not take the focus; the prompt names the account, shows
 // an encrypt's text and marks hidden characters in tags and the raw JSON; a sub-frame that
 // navigates away cancels its waiting request; three refusals pause a site's prompts.
-import type { Frame, Page } from '@playwright/test';
 import { npubEncode } from 'nostr-tools/nip19';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { expect, nostrCall, openSite, setupAccount, test, type Extension } from './fixtures.ts';
 import {
+  addFrame,
   activity,
   armed,
   awaitCall,
@@ -111,23 +111,6 @@ test('an encrypt prompt shows the text to be encrypted, hidden characters marked
   expect(r.ok).toBe(true);
 });
 
-async function addFrame(page: Page, src: string): Promise<Frame> {
-  await page.evaluate(
-    (url) =>
-      new Promise<void>((ok, fail) => {
-        const f = document.createElement('iframe');
-        f.src = url;
-        f.onload = () => ok();
-        f.onerror = () => fail(new Error('iframe failed'));
-        document.body.appendChild(f);
-      }),
-    src,
-  );
-  const frame = page.frames().find((f) => f !== page.mainFrame() && f.url() === src);
-  if (!frame) throw new Error(`no frame for ${src}`);
-  await frame.waitForFunction(() => 'nostr' in window);
-  return frame;
-}
 
 for (const how of ['navigates away', 'is removed'] as const) {
   test(`a sub-frame that ${how} cancels its waiting request; the top page's own request keeps waiting`, async ({ ext }) => {
