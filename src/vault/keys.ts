@@ -3,6 +3,7 @@ import { getPublicKey } from 'nostr-tools/pure';
 import * as nip19 from 'nostr-tools/nip19';
 import * as nip49 from 'nostr-tools/nip49';
 import { hexToBytes } from 'nostr-tools/utils';
+import { bech32 } from '@scure/base';
 import { fail } from '../shared/errors.ts';
 
 export type SecretInput = { kind: 'plain'; secretKey: Uint8Array } | { kind: 'ncryptsec'; ncryptsec: string };
@@ -38,6 +39,18 @@ export function decryptNcryptsec(ncryptsec: string, password: string): Uint8Arra
     return nip49.decrypt(ncryptsec, password);
   } catch {
     throw fail('denied', 'wrong password (or a damaged ncryptsec)');
+  }
+}
+
+/** The scrypt cost (log_n) an ncryptsec was made with: its second byte (NIP-49). */
+export function ncryptsecLogN(ncryptsec: string): number {
+  try {
+    const bytes = bech32.fromWords(bech32.decode(ncryptsec as `ncryptsec1${string}`, 5_000).words);
+    const logN = bytes[1];
+    if (logN === undefined) throw new Error('short');
+    return logN;
+  } catch {
+    throw fail('invalid_request', 'secret: not a valid ncryptsec');
   }
 }
 

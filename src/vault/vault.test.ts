@@ -4,6 +4,7 @@ import * as nip19 from 'nostr-tools/nip19';
 import * as nip49 from 'nostr-tools/nip49';
 import { bytesToHex } from 'nostr-tools/utils';
 import { Vault } from './vault.ts';
+import { ncryptsecLogN } from './keys.ts';
 import { MemorySessionStore } from './sessionStore.ts';
 import { WardenError } from '../shared/errors.ts';
 import { uniqueDbName } from '../test/fixtures.ts';
@@ -116,6 +117,23 @@ describe('Vault', () => {
       const a = await vault.import(nip49.encrypt(sk, PW, 8), PW);
       expect(a.pubkey).toBe(getPublicKey(sk));
       expect(vault.secretKey(a.id)).toEqual(sk);
+    });
+
+    it.each([
+      [1, 'encrypted again at the vault\'s cost', 8],
+      [7, 'encrypted again at the vault\'s cost', 8],
+      [8, 'kept as it came', 8],
+      [10, 'kept as it came (its cost is higher)', 10],
+    ])('an ncryptsec made at log_n %i is %s', async (logN, _what, storedLogN) => {
+      const { vault, db } = setup();
+      await vault.restore();
+      const sk = generateSecretKey();
+      const given = nip49.encrypt(sk, PW, logN);
+      const a = await vault.import(given, PW);
+      const row = await db.accounts.get(a.id);
+      expect(ncryptsecLogN(row!.ncryptsec)).toBe(storedLogN);
+      expect(row!.ncryptsec === given).toBe(logN >= 8);
+      expect(nip49.decrypt(row!.ncryptsec, PW)).toEqual(sk);
     });
 
     it('ncryptsec with a wrong password → denied, nothing stored', async () => {

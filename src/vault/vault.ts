@@ -6,7 +6,7 @@ import type { Account } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { addAccount, listAccounts } from '../db/accounts.ts';
 import { getSetting, setSetting } from '../db/settings.ts';
-import { decryptNcryptsec, encryptSecret, parseSecret } from './keys.ts';
+import { decryptNcryptsec, encryptSecret, ncryptsecLogN, parseSecret } from './keys.ts';
 import type { SessionStore } from './sessionStore.ts';
 import type { PublicAccount } from '../shared/adminResults.ts';
 
@@ -30,6 +30,11 @@ export class Vault {
   private readonly unlocked = new Map<number, Uint8Array>();
 
   constructor(private readonly opts: VaultOptions) {}
+
+  /** The scrypt cost every stored key has at least. */
+  private get logN(): number {
+    return this.opts.scryptLogN ?? 16;
+  }
 
   /** Called once at worker start: a restart keeps the unlock, a browser restart does not. */
   async restore(): Promise<void> {
@@ -97,7 +102,10 @@ export class Vault {
     const parsed = parseSecret(secret);
     if (parsed.kind === 'plain') return this.store(parsed.secretKey, password, label);
     const key = decryptNcryptsec(parsed.ncryptsec, password);
-    return this.store(key, password, label, parsed.ncryptsec);
+    // A cheap scrypt cost would make the shared vault password cheap to guess, and with it every
+    // key (docs/THREATS.md #33): below the vault's own cost the key is encrypted again.
+    const keep = ncryptsecLogN(parsed.ncryptsec) >= this.logN ? parsed.ncryptsec : undefined;
+    return this.store(key, password, label, keep);
   }
 
   private async store(secretKey: Uint8Array, password: string, label?: string, ncryptsec?: string): Promise<PublicAccount> {
@@ -108,7 +116,7 @@ export class Vault {
     const row = {
       pubkey,
       label: label?.trim() || `Account ${this.accounts.length + 1}`,
-      ncryptsec: ncryptsec ?? encryptSecret(secretKey, password, this.opts.scryptLogN ?? 16),
+      ncryptsec: ncryptsec ?? encryptSecret(secretKey, password, this.logN),
       createdAt: this.opts.now(),
     };
     const id = await addAccount(this.opts.db, row);
