@@ -205,14 +205,14 @@ describe('Vault', () => {
     const { vault } = setup();
     await vault.restore();
     const a = await vault.create(PW);
-    const ncryptsec = vault.export(a.id, PW);
+    const ncryptsec = await vault.export(a.id, PW);
     expect(ncryptsec).toMatch(/^ncryptsec1/);
     expect(getPublicKey(nip49.decrypt(ncryptsec, PW))).toBe(a.pubkey);
     expect((await caught(() => vault.export(a.id, 'nope'))).code).toBe('denied');
     expect((await caught(() => vault.export(999, PW))).code).toBe('not_found');
     // Export works while locked too (it needs the password anyway).
     await vault.lock();
-    expect(getPublicKey(nip49.decrypt(vault.export(a.id, PW), PW))).toBe(a.pubkey);
+    expect(getPublicKey(nip49.decrypt(await vault.export(a.id, PW), PW))).toBe(a.pubkey);
   });
 
   describe('restore (worker restart)', () => {
@@ -289,5 +289,35 @@ describe('Vault', () => {
         expect(text).not.toContain(hex.slice(8, 40));
       }
     });
+  });
+});
+
+describe('wrong passwords slow down', () => {
+  it('after 3 wrong passwords each try waits, twice as long each time; a right one clears it; a restart keeps it', async () => {
+    let now = T;
+    const db = openDb(uniqueDbName('backoff'));
+    const session = new MemorySessionStore();
+    const vault = new Vault({ db, session, now: () => now, scryptLogN: 8 });
+    await vault.restore();
+    const a = await vault.create(PW);
+    await vault.lock();
+    for (let i = 0; i < 3; i++) expect((await caught(() => vault.unlock('wrong wrong'))).code).toBe('denied');
+    // Now even the right password waits (1 s), and the wait is said.
+    const waiting = await caught(() => vault.unlock(PW));
+    expect(waiting.code).toBe('rate_limited');
+    expect(waiting.message).toMatch(/try again in 1 s/);
+    now += 1_000;
+    expect((await caught(() => vault.export(a.id, 'wrong wrong'))).code).toBe('denied'); // a 4th wrong one: 2 s
+    now += 1_999;
+    // A worker or browser restart does not reset it.
+    const restarted = new Vault({ db, session: new MemorySessionStore(), now: () => now, scryptLogN: 8 });
+    await restarted.restore();
+    expect((await caught(() => restarted.unlock(PW))).code).toBe('rate_limited');
+    now += 1;
+    await restarted.unlock(PW);
+    expect(restarted.locked).toBe(false);
+    // Cleared: the next wrong one is free again.
+    expect((await caught(() => restarted.export(a.id, 'wrong wrong'))).code).toBe('denied');
+    expect(await restarted.export(a.id, PW)).toMatch(/^ncryptsec1/);
   });
 });

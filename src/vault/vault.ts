@@ -1,7 +1,8 @@
 // The only holder of secret keys: NIP-49 at rest, plain only in memory and storage.session.
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { bytesToHex, hexToBytes } from 'nostr-tools/utils';
-import { fail } from '../shared/errors.ts';
+import { fail, WardenError } from '../shared/errors.ts';
+import { afterFailure, assertMayTry, NO_BACKOFF, type BackoffState } from './passwordBackoff.ts';
 import type { Account } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { addAccount, listAccounts } from '../db/accounts.ts';
@@ -28,6 +29,7 @@ export class Vault {
   private accounts: Account[] = [];
   private activeId: number | null = null;
   private readonly unlocked = new Map<number, Uint8Array>();
+  private backoff: BackoffState = NO_BACKOFF;
 
   constructor(private readonly opts: VaultOptions) {}
 
@@ -39,6 +41,7 @@ export class Vault {
   /** Called once at worker start: a restart keeps the unlock, a browser restart does not. */
   async restore(): Promise<void> {
     this.accounts = await listAccounts(this.opts.db);
+    this.backoff = await getSetting(this.opts.db, 'passwordBackoff');
     this.activeId = await getSetting(this.opts.db, 'activeAccountId');
     const saved = (await this.opts.session.get<Record<string, string>>(UNLOCKED_KEY)) ?? {};
     this.unlocked.clear();
@@ -109,7 +112,7 @@ export class Vault {
   }
 
   private async store(secretKey: Uint8Array, password: string, label?: string, ncryptsec?: string): Promise<PublicAccount> {
-    this.verifyVaultPassword(password);
+    await this.verifyVaultPassword(password);
     const pubkey = getPublicKey(secretKey);
     const existing = this.accounts.find((a) => a.pubkey === pubkey);
     if (existing) return publicView(existing);
@@ -129,9 +132,9 @@ export class Vault {
   }
 
   /** Every account shares the vault password: a second account must be added under the same one. */
-  private verifyVaultPassword(password: string): void {
+  private async verifyVaultPassword(password: string): Promise<void> {
     const first = this.accounts[0];
-    if (first) decryptNcryptsec(first.ncryptsec, password);
+    if (first) await this.checked(() => decryptNcryptsec(first.ncryptsec, password));
   }
 
   async select(accountId: number): Promise<void> {
@@ -169,11 +172,32 @@ export class Vault {
     if (!this.accounts.length) await this.lock();
   }
 
-  export(accountId: number, password: string): string {
+  async export(accountId: number, password: string): Promise<string> {
     const account = this.accounts.find((a) => a.id === accountId);
     if (!account) throw fail('not_found', `no account #${accountId}`);
-    decryptNcryptsec(account.ncryptsec, password);
+    await this.checked(() => decryptNcryptsec(account.ncryptsec, password));
     return account.ncryptsec;
+  }
+
+  /**
+   * Every check of the vault password goes through here: refused while a back-off runs, counted
+   * when wrong, and the count cleared when right.
+   */
+  private async checked<T>(check: () => T): Promise<T> {
+    assertMayTry(this.backoff, this.opts.now());
+    try {
+      const result = check();
+      if (this.backoff.failures) await this.setBackoff(NO_BACKOFF);
+      return result;
+    } catch (err) {
+      if (err instanceof WardenError && err.code === 'denied') await this.setBackoff(afterFailure(this.backoff, this.opts.now()));
+      throw err;
+    }
+  }
+
+  private async setBackoff(state: BackoffState): Promise<void> {
+    this.backoff = state;
+    await setSetting(this.opts.db, 'passwordBackoff', state);
   }
 
   async unlock(password: string): Promise<void> {
@@ -182,7 +206,7 @@ export class Vault {
   }
 
   private async unlockWith(password: string): Promise<void> {
-    const keys = this.accounts.map((a) => [a.id, decryptNcryptsec(a.ncryptsec, password)] as const);
+    const keys = await this.checked(() => this.accounts.map((a) => [a.id, decryptNcryptsec(a.ncryptsec, password)] as const));
     for (const [id, key] of keys) this.unlocked.set(id, key);
     await this.persist();
   }

@@ -27,7 +27,7 @@ export const accountHandlers = {
     await ctx.vault.select(p.accountId);
     return {};
   },
-  export_account: async (ctx, p) => ({ ncryptsec: ctx.vault.export(p.accountId, p.password) }),
+  export_account: async (ctx, p) => ({ ncryptsec: await ctx.vault.export(p.accountId, p.password) }),
   unlock: async (ctx, p) => {
     await ctx.vault.unlock(p.password);
     resumeWaiting(ctx);

@@ -20,7 +20,7 @@ export const backupHandlers = {
   backup_export: async (ctx, p) => {
     const first = ctx.vault.list()[0];
     // Proves the user knows the vault password (the file holds only ncryptsecs, but it is the whole policy).
-    if (first) ctx.vault.export(first.id, p.password);
+    if (first) await ctx.vault.export(first.id, p.password);
     return { backup: JSON.stringify(await buildBackup(ctx.db, ctx.clock()), null, 1) };
   },
   restore_preview: async (ctx, p) => {
@@ -30,7 +30,7 @@ export const backupHandlers = {
   restore_apply: async (ctx, p) => {
     const backup = backupOf(p.backup);
     const first = ctx.vault.list()[0];
-    if (first) ctx.vault.export(first.id, p.password); // the vault password, or `denied`
+    if (first) await ctx.vault.export(first.id, p.password); // the vault password, or `denied`
     const clock = ctx.clock();
     const before = await ctx.db.transaction('r', policyTables(ctx), async () => planRestore(ctx.db, backup, clock));
     if (p.planId !== undefined && p.planId !== before.planId) throw fail('invalid_request', 'The policy changed since the preview: preview the restore again');
