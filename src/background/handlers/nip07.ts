@@ -38,6 +38,8 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
       } catch (err) {
         if (!(err instanceof WardenError)) throw err;
         const need = err.code === 'no_account' ? 'account' : 'unlock';
+        // An unlock window is a prompt like any other: a site in a back-off opens none.
+        if (!prompt) refuseIfPaused(ctx, { origin: site.origin, method: request.method, kind: null });
         const answer = await ctx.prompts.ask(
           { ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need },
           prompt,

@@ -94,6 +94,27 @@ describe('back-off through the router', () => {
     expect(code(await p)).toBe('ok');
   });
 
+  it('the unlock prompt backs off too: three refused unlock windows, and the fourth request of a locked site opens none', async () => {
+    const h = await withAccount();
+    await h.ok('lock', {});
+    for (let i = 0; i < 3; i++) {
+      const p = h.sign(SITE, { content: `locked ${i}` });
+      const [pending] = await waitPending(h, 1);
+      expect(h.ctx.prompts.get(pending!.promptId)?.need).toBe('unlock');
+      await h.ok('resolve_prompt', { promptId: pending!.promptId, decision: 'deny' });
+      expect(code(await p)).toBe('locked');
+      h.clock.t += 5 * S;
+    }
+    expect(code(await h.sign(SITE, { content: 'fourth' }))).toBe('rate_limited');
+    expect(await h.pending()).toEqual([]);
+    // Another site may still ask to be unlocked.
+    const other = h.sign(OTHER);
+    const [p] = await waitPending(h, 1);
+    expect(h.ctx.prompts.get(p!.promptId)?.origin).toBe(OTHER);
+    await h.ok('resolve_prompt', { promptId: p!.promptId, decision: 'deny' });
+    expect(code(await other)).toBe('locked');
+  });
+
   it('a pause survives a worker restart (storage.session)', async () => {
     const dbName = uniqueDbName('backoff');
     const session = new MemorySessionStore();

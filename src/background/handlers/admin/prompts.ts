@@ -103,6 +103,8 @@ export const promptHandlers = {
     const others = alsoCovered(prompt, ctx.prompts.awaitingAnswer(), p, await getSetting(ctx.db, 'sensitiveKinds'));
     const claimed: Claimed[] = [first, ...others.flatMap((x) => ctx.prompts.claim(x.promptId) ?? [])];
     if (prompt.need) {
+      // Declining to unlock is a refusal too: a site cannot pop unlock windows without end.
+      ctx.backoff.refused(prompt.origin);
       first.refuse(fail('denied', 'The user chose not to unlock'));
       return {};
     }
