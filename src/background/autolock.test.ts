@@ -4,6 +4,9 @@ import { createAutoLock } from './autolock.ts';
 import { createRouter } from './router.ts';
 import { code, EXT_SENDER, makeContext, SITE, siteSender, withAccount } from '../test/background.ts';
 
+/** Lets the auto-lock's un-awaited work (a setting read) finish. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
 async function setup(minutes: number) {
   const { ctx, clock, session } = makeContext();
   await ctx.ready;
@@ -49,6 +52,61 @@ describe('auto-lock', () => {
     advance(20_000);
     expect(await again.check()).toBe(true);
     expect(session.data.has('vault.unlocked')).toBe(false);
+  });
+});
+
+describe('the wake-up is one alarm at the deadline, not a periodic tick', () => {
+  async function scheduled(minutes: number) {
+    const { ctx, clock } = makeContext();
+    await ctx.ready;
+    await ctx.vault.create('pw pw pw');
+    await setSetting(ctx.db, 'autoLockMinutes', minutes);
+    const calls: (number | null)[] = [];
+    const lock = createAutoLock(ctx, (when) => calls.push(when === null ? null : when - clock.t));
+    return { ctx, lock, calls, advance: (ms: number) => (clock.t += ms) };
+  }
+
+  it('set once for the deadline, not again on every use; moved when it fires early; cleared once locked', async () => {
+    const { ctx, lock, calls, advance } = await scheduled(5);
+    await lock.arm();
+    expect(calls).toEqual([5 * 60_000]);
+    for (let i = 0; i < 10; i++) {
+      advance(10_000);
+      lock.touch();
+    }
+    await settle();
+    // Used ten times: the alarm stays as it was (it fires, finds the use, and moves itself).
+    expect(calls).toEqual([5 * 60_000]);
+    advance(200_000); // the first deadline: last used 200 s ago, not idle yet
+    expect(await lock.check()).toBe(false);
+    // The next wake-up: 5 min after the last use, 100 s from now.
+    expect(calls).toEqual([5 * 60_000, 100_000]);
+    advance(100_000);
+    expect(await lock.check()).toBe(true);
+    expect(ctx.vault.locked).toBe(true);
+    expect(calls.at(-1)).toBeNull();
+    // Locked: use sets nothing.
+    lock.touch();
+    await settle();
+    expect(calls.at(-1)).toBeNull();
+    expect(calls).toHaveLength(3);
+  });
+
+  it('no auto-lock configured: no wake-up at all', async () => {
+    const { lock, calls } = await scheduled(0);
+    await lock.arm();
+    lock.touch();
+    await settle();
+    expect(calls).toEqual([null]);
+  });
+
+  it('a shorter setting brings the wake-up forward at the next use', async () => {
+    const { ctx, lock, calls } = await scheduled(30);
+    await lock.arm();
+    await setSetting(ctx.db, 'autoLockMinutes', 1);
+    lock.touch();
+    await settle();
+    expect(calls).toEqual([30 * 60_000, 60_000]);
   });
 });
 

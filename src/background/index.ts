@@ -35,7 +35,9 @@ browser.runtime.onConnect.addListener((port: Runtime.Port) => void (live.accept(
 // Once per start: pages whose port went away when the background stopped reconnect now.
 void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
 promptWindows.attach(ctx.prompts, (origins) => origins.forEach((o) => ctx.backoff.refused(o)));
-const autoLock = createAutoLock(ctx);
+const autoLock = createAutoLock(ctx, (when) =>
+  void (when === null ? browser.alarms.clear(AUTOLOCK_ALARM) : browser.alarms.create(AUTOLOCK_ALARM, { when })).catch(() => undefined),
+);
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
@@ -59,7 +61,8 @@ browser.runtime.onInstalled.addListener((details) => {
   });
 });
 
-// Alarms survive worker stops: auto-lock every 30 s, log retention hourly.
+// Alarms survive worker stops: auto-lock once at its deadline (src/background/autolock.ts), log
+// retention hourly.
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();
   if (alarm.name === RETENTION_ALARM) void ctx.ready.then(() => pruneLogs(ctx.db, ctx.clock)).catch(() => {});
@@ -68,5 +71,6 @@ const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinut
   void browser.alarms.get(name).then((existing) => {
     if (!existing) void browser.alarms.create(name, info);
   });
-ensureAlarm(AUTOLOCK_ALARM, { periodInMinutes: 0.5 });
+// Also replaces the periodic auto-lock alarm of earlier versions (same name).
+void autoLock.arm().catch(() => undefined);
 ensureAlarm(RETENTION_ALARM, { periodInMinutes: 60, delayInMinutes: 1 });
