@@ -114,9 +114,15 @@ export class PromptWindows {
       // the window opens behind, and the badge shows the count.
       const focused = this.pendingFor(key).some((p) => p.sentFrom?.activeTab !== false);
       const props = { url, type: 'popup' as const, width: 460, height: 680 };
+      const before = focused ? undefined : await Promise.resolve().then(() => browser.windows.getLastFocused()).catch(() => undefined);
       // A browser that refuses `focused: false` still gets its window (focused, as before).
       const win = await browser.windows.create({ ...props, focused }).catch(() => browser.windows.create(props));
       slot.windowId = win.id;
+      // Firefox accepts `focused: false` and focuses the new window anyway: the focus goes back to
+      // the window that had it.
+      if (!focused && win.focused && before?.id !== undefined && before.id !== win.id) {
+        await Promise.resolve().then(() => browser.windows.update(before.id!, { focused: true })).catch(() => undefined);
+      }
     } catch {
       // A prompt that cannot be shown must not leave pages waiting (docs/THREATS.md #10).
       this.queue?.refuseAll(fail('denied', 'The prompt window could not be opened'), (p) => keyOf(p) === key);
