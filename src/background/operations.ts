@@ -2,6 +2,7 @@
 import { finalizeEvent, getEventHash } from 'nostr-tools/pure';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
+import { conversationKey } from './conversationKeys.ts';
 import { fail } from '../shared/errors.ts';
 import type { Nip07Request } from '../shared/protocol.ts';
 import type { Account } from '../policy/records.ts';
@@ -25,8 +26,8 @@ export interface OperationDeps {
 const CIPHERS = {
   nip04_encrypt: (sk: Uint8Array, peer: string, text: string) => nip04.encrypt(sk, peer, text),
   nip04_decrypt: (sk: Uint8Array, peer: string, text: string) => nip04.decrypt(sk, peer, text),
-  nip44_encrypt: (sk: Uint8Array, peer: string, text: string) => nip44.encrypt(text, nip44.getConversationKey(sk, peer)),
-  nip44_decrypt: (sk: Uint8Array, peer: string, text: string) => nip44.decrypt(text, nip44.getConversationKey(sk, peer)),
+  nip44_encrypt: (sk: Uint8Array, peer: string, text: string) => nip44.encrypt(text, conversationKey(sk, peer)),
+  nip44_decrypt: (sk: Uint8Array, peer: string, text: string) => nip44.decrypt(text, conversationKey(sk, peer)),
 };
 
 /** The event kind a request is judged by (sign_event), known before anything touches a key. */
