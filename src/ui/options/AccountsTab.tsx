@@ -15,6 +15,7 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
   const [password, setPassword] = useState('');
   const [ncryptsec, setNcryptsec] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deletePassword, setDeletePassword] = useState('');
   const action = useAction();
   const npub = npubEncode(a.pubkey);
   return (
@@ -54,13 +55,17 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
         open={confirmDelete}
         title={`Delete ${a.label}?`}
         confirmText="Delete the key"
-        onCancel={() => setConfirmDelete(false)}
+        onCancel={() => (setConfirmDelete(false), setDeletePassword(''))}
         onConfirm={() => {
           setConfirmDelete(false);
-          void action.run(async () => (await admin('delete_account', { accountId: a.id }), onChanged()));
+          const password = deletePassword;
+          setDeletePassword('');
+          void action.run(async () => (await admin('delete_account', { accountId: a.id, password }), onChanged()));
         }}
       >
         <p>The key is wiped from this browser and its grants are revoked. Without a backup (its ncryptsec) it cannot be recovered.</p>
+        {/* The background checks it (a wrong one is refused and slows the next try). */}
+        <Field label="Vault password" testid="options-account-delete-password" type="password" autoComplete="current-password" required value={deletePassword} onInput={(e) => setDeletePassword(e.currentTarget.value)} />
       </Confirm>
     </div>
   );
