@@ -10,10 +10,12 @@ import type { WardenDb } from './schema.ts';
 import type { Change, Impact, RestorePlan } from '../shared/adminResults.ts';
 import type { Backup } from './backupFile.ts';
 import { getSetting, setSetting } from './settings.ts';
+import { quoted } from '../shared/quoted.ts';
 import { getRetention, setRetention } from './retention.ts';
 import { addOverride, addRule, createGrant } from './policy.ts';
 
 export type { Change, Impact, RestorePlan };
+export { quoted };
 
 const scopeText = (method: string, kind: number | null) => (kind === null ? method : `${method} kind ${kind}`);
 const WINDOWS: Record<number, string> = { 60: 'minute', 3600: 'hour', 86400: 'day', 604800: 'week' };
@@ -31,20 +33,6 @@ function fingerprint(text: string): string {
     b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
   }
   return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`;
-}
-
-/**
- * A text from the file, shown as data: in quotes, with every quote, backslash, line break and
- * invisible or control character escaped, so it can never read as a change line of its own
- * (a label `x"\nallow https://evil` stays one quoted string).
- */
-export function quoted(text: string): string {
-  const escaped = text.replace(/[\\"]|[\p{C}\p{Zl}\p{Zp}]/gu, (c) => {
-    if (c === '"' || c === '\\') return `\\${c}`;
-    if (c === '\n') return '\\n';
-    return `\\u{${c.codePointAt(0)!.toString(16)}}`;
-  });
-  return `"${escaped}"`;
 }
 
 const KEEPS_LESS = 'keeps less of the log: loosens what you can check';

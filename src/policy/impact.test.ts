@@ -14,6 +14,7 @@ import {
   ruleUpdateImpact,
   scopeCovers,
   sensitiveKindsImpact,
+  type GrantShape,
   type Impact,
   type RuleShape,
 } from './impact.ts';
@@ -106,9 +107,9 @@ describe('ruleAddImpact', () => {
 });
 
 describe('grantReplaceImpact', () => {
-  const here = { expiresAt: null, onCapReached: 'deny' as const, rules: [rule({ ...cap(5) }), rule({ method: 'nip44_encrypt', kind: null })] };
-  const g = (rules: RuleShape[], extra: Partial<typeof here> = {}) => ({ ...here, rules, ...extra });
-  it.each<[string, typeof here | undefined, ReturnType<typeof g>, Impact]>([
+  const here: GrantShape = { expiresAt: null, onCapReached: 'deny', rules: [rule({ ...cap(5) }), rule({ method: 'nip44_encrypt', kind: null })] };
+  const g = (rules: readonly RuleShape[], extra: Partial<GrantShape> = {}): GrantShape => ({ ...here, rules, ...extra });
+  it.each<[string, GrantShape | undefined, GrantShape, Impact]>([
     ['a first grant', undefined, g([rule()]), 'loosens'],
     ['a first grant with no rules', undefined, g([]), 'neutral'],
     ['the same again', here, g(here.rules), 'neutral'],

@@ -8,6 +8,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { KeyForm, UnlockForm } from '../manage/VaultForms.tsx';
 import type { AccountRow, Status } from '../manage/types.ts';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
 function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean; onChanged: () => void }) {
   const [mode, setMode] = useState<'none' | 'rename' | 'export'>('none');
@@ -28,7 +29,8 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
         {!active && <Button small testid="options-account-select" onClick={() => void action.run(async () => (await admin('select_account', { accountId: a.id }), onChanged()))}>Use</Button>}
         <Button small testid="options-account-rename" onClick={() => setMode(mode === 'rename' ? 'none' : 'rename')}>Rename</Button>
         <Button small testid="options-account-export" onClick={() => (setMode(mode === 'export' ? 'none' : 'export'), setNcryptsec(null))}>Export</Button>
-        <Button small variant="danger" testid="options-account-delete" onClick={() => setConfirmDelete(true)}>Delete</Button>
+        <UnlockNote testid="options-account-delete-locked" text="Unlock to delete" />
+        <Button small variant="danger" testid="options-account-delete" disabled={loosenLocked.value} onClick={() => setConfirmDelete(true)}>Delete</Button>
       </div>
       {mode === 'rename' && (
         <form class="row" style={{ marginTop: '8px' }} onSubmit={(e) => (e.preventDefault(), void action.run(async () => (await admin('rename_account', { accountId: a.id, label }), setMode('none'), onChanged())))}>
