@@ -1,7 +1,10 @@
 // What a restore would change, and applying exactly that. A restore merges a backup into the
 // policy that is here now and never silently loosens it: every change is listed first with its
-// impact ('loosens' = allows more than now, 'tightens', 'neutral'); changes that loosen are applied
-// only when the user accepted them; where the local policy is stricter it is kept.
+// impact ('loosens' = allows more than now, or keeps less of the log to check it by; 'tightens';
+// 'neutral'), decided by src/policy/impact.ts, the comparison the lock gate uses too; changes that
+// loosen are applied only when the user accepted them (and the vault is unlocked, see
+// handlers/admin/lockGate.ts); where the local policy is stricter it is kept. Text from the file
+// (key labels, relay names) appears in change lines only quoted (docs/THREATS.md #31).
 import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import type { Grant, Rule } from '../policy/records.ts';
