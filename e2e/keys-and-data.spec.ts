@@ -75,7 +75,7 @@ test('backup, wipe, restore (from the welcome page of a fresh profile) gives the
   }
 });
 
-test('import a key (nsec, hex, ncryptsec) and export it as ncryptsec; rename; delete with a confirmation', async ({ ext }) => {
+test('import a key (nsec, hex, ncryptsec) and export it as ncryptsec; rename; delete with a confirmation and the password', async ({ ext }) => {
   await setupAccount(ext);
   const options = await openOptions(ext, 'accounts');
   const sk = generateSecretKey();
@@ -102,7 +102,14 @@ test('import a key (nsec, hex, ncryptsec) and export it as ncryptsec; rename; de
   await renamed.getByTestId('options-account-delete').click();
   await options.getByTestId('confirm-cancel').click();
   await expect(options.getByTestId('options-account-row')).toHaveCount(2);
+  // Deleting needs the vault password: a wrong one is refused and the key stays.
   await renamed.getByTestId('options-account-delete').click();
+  await options.getByTestId('options-account-delete-password').fill('not the password');
+  await options.getByTestId('confirm-ok').click();
+  await expect(renamed.getByTestId('options-account-error')).toContainText(/password/i);
+  await expect(options.getByTestId('options-account-row')).toHaveCount(2);
+  await renamed.getByTestId('options-account-delete').click();
+  await options.getByTestId('options-account-delete-password').fill(PASSWORD);
   await options.getByTestId('confirm-ok').click();
   await expect(options.getByTestId('options-account-row')).toHaveCount(1);
 

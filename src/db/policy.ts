@@ -4,6 +4,7 @@ import type { RuleInput } from '../shared/protocol.ts';
 import { fail } from '../shared/errors.ts';
 import type { PolicyRecords } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
+import { patchRule } from '../policy/impact.ts';
 import type { CapReachedAction, Effect, Grant, Override, Rule } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import { getSetting } from './settings.ts';
@@ -105,12 +106,7 @@ export function updateRule(db: WardenDb, ruleId: number, patch: RulePatch): Prom
   return db.transaction('rw', db.rules, async () => {
     const rule = await db.rules.get(ruleId);
     if (!rule) throw fail('not_found', `no rule #${ruleId}`);
-    const next: Rule = { ...rule };
-    if (patch.method !== undefined) next.method = patch.method;
-    if (patch.kind !== undefined) next.kind = patch.kind;
-    if (patch.maxUsageCount !== undefined) next.maxUsageCount = patch.maxUsageCount;
-    if (patch.windowSeconds !== undefined) next.windowSeconds = patch.windowSeconds;
-    if (!takesKind(next.method)) next.kind = null;
+    const next = patchRule(rule, patch);
     assertCounted(next.method, next.maxUsageCount);
     await db.rules.put(next);
     return next;

@@ -4,6 +4,7 @@
 import type { Method } from './methods.ts';
 import type { Perm } from './perms.ts';
 import type { ActivityEntry, CapReachedAction, Effect, Override, Rule } from '../policy/records.ts';
+import type { Impact } from '../policy/impact.ts';
 
 /** A keyset page: newest first; `next` is the id to pass as `before` for the following page. */
 export interface Page<T> {
@@ -147,7 +148,8 @@ export interface PruneResult {
   signingLogKept: number;
 }
 
-export type Impact = 'loosens' | 'tightens' | 'neutral';
+/** One labelling for the restore plan and the lock gate (src/policy/impact.ts). */
+export type { Impact };
 
 export interface PlanRule {
   method: Method;

@@ -100,8 +100,8 @@ export const pageParamSchemas = {
   /** What the guard would decide now for (origin, method, kind), without crypto or logging. */
   explain_request: z.strictObject({ origin: originSchema, method: methodSchema, kind: nullable(kindSchema), accountId: idSchema.optional() }),
   rename_account: z.strictObject({ accountId: idSchema, label: label.min(1) }),
-  /** Locks and wipes that account's key; its live grants and overrides are revoked. */
-  delete_account: z.strictObject({ accountId: idSchema }),
+  /** Locks and wipes that account's key; its live grants and overrides are revoked. Needs the vault password (and an unlocked vault). */
+  delete_account: z.strictObject({ accountId: idSchema, password }),
   /** The site a tab last made a request from (the popup's "current site" without the tabs permission). */
   get_tab_site: z.strictObject({ tabId: z.int().min(0) }),
   /** Deny overrides for every method of a site ("pause"), and lifting every method-wide deny. */

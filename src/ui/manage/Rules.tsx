@@ -5,6 +5,8 @@ import { Badge, Button, ErrorText, Field, Meter, Select } from '../components/in
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
+import { capImpact } from '../../policy/impact.ts';
+import { loosenLocked, UnlockNote } from './locked.tsx';
 import { scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
@@ -26,6 +28,11 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
   const [win, setWin] = useState(rule.windowSeconds === null ? '' : String(rule.windowSeconds));
   const action = useAction();
   const { label, note } = meterText(rule);
+  const locked = loosenLocked.value;
+  const max = parseCount(count);
+  // While locked only a change that tightens can be saved (the background refuses the rest).
+  const proposed = { maxUsageCount: max instanceof Error ? rule.maxUsageCount : max, windowSeconds: win === '' ? null : Number(win) };
+  const raises = locked && capImpact(rule, proposed) === 'loosens';
   const save = () =>
     action.run(async () => {
       const max = parseCount(count);
@@ -45,8 +52,10 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
             {rule.maxUsageCount === null ? 'Add a cap' : 'Retune'}
           </Button>
         )}
+        {/* Deleting a capped rule removes a cap: that loosens. */}
+        {editable && rule.maxUsageCount !== null && <UnlockNote testid={`${prefix}-rule-delete-locked`} />}
         {editable && (
-          <Button small variant="danger" testid={`${prefix}-rule-delete`} aria-label={`Delete the rule: ${scopeText(rule.method, rule.kind)}`} onClick={() => void action.run(async () => (await admin('delete_policy_rule', { ruleId: rule.id }), onChanged()))}>
+          <Button small variant="danger" testid={`${prefix}-rule-delete`} disabled={locked && rule.maxUsageCount !== null} aria-label={`Delete the rule: ${scopeText(rule.method, rule.kind)}`} onClick={() => void action.run(async () => (await admin('delete_policy_rule', { ruleId: rule.id }), onChanged()))}>
             Delete
           </Button>
         )}
@@ -56,9 +65,10 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
         <form class="edit" onSubmit={(e) => (e.preventDefault(), void save())}>
           <Field label="Cap (empty = none)" testid={`${prefix}-rule-count`} type="number" min={1} value={count} onInput={(e) => setCount(e.currentTarget.value)} />
           <Select label="Window" testid={`${prefix}-rule-window`} options={windowOptionsWith(rule.windowSeconds)} value={win} onChange={(e) => setWin(e.currentTarget.value)} />
-          <Button type="submit" variant="primary" small testid={`${prefix}-rule-save`} disabled={action.busy}>
+          <Button type="submit" variant="primary" small testid={`${prefix}-rule-save`} disabled={action.busy || raises}>
             Save
           </Button>
+          <UnlockNote testid={`${prefix}-rule-save-locked`} text="Unlock to raise or remove a cap" show={raises} />
           <Button small testid={`${prefix}-rule-cancel`} onClick={() => setEditing(false)}>
             Cancel
           </Button>
@@ -87,6 +97,7 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
   const [count, setCount] = useState('');
   const [win, setWin] = useState('3600');
   const action = useAction();
+  const locked = loosenLocked.value;
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
@@ -111,9 +122,10 @@ export function AddRule({ origin, grant, prefix, onChanged }: { origin: string; 
         {counted(method) && <Select label="Window" testid={`${prefix}-add-window`} options={WINDOW_OPTIONS} value={win} onChange={(e) => setWin(e.currentTarget.value)} />}
       </div>
       <div class="row" style={{ marginTop: '8px' }}>
-        <Button type="submit" variant="primary" small testid={`${prefix}-add-submit`} disabled={action.busy}>
+        <Button type="submit" variant="primary" small testid={`${prefix}-add-submit`} disabled={action.busy || locked}>
           {grant?.live ? 'Add rule' : 'Grant this rule'}
         </Button>
+        <UnlockNote testid={`${prefix}-add-locked`} />
       </div>
       <ErrorText testid={`${prefix}-add-error`} error={action.error} />
     </form>

@@ -8,6 +8,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { KeyForm, UnlockForm } from '../manage/VaultForms.tsx';
 import type { AccountRow, Status } from '../manage/types.ts';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
 function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean; onChanged: () => void }) {
   const [mode, setMode] = useState<'none' | 'rename' | 'export'>('none');
@@ -15,6 +16,7 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
   const [password, setPassword] = useState('');
   const [ncryptsec, setNcryptsec] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deletePassword, setDeletePassword] = useState('');
   const action = useAction();
   const npub = npubEncode(a.pubkey);
   return (
@@ -27,7 +29,8 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
         {!active && <Button small testid="options-account-select" onClick={() => void action.run(async () => (await admin('select_account', { accountId: a.id }), onChanged()))}>Use</Button>}
         <Button small testid="options-account-rename" onClick={() => setMode(mode === 'rename' ? 'none' : 'rename')}>Rename</Button>
         <Button small testid="options-account-export" onClick={() => (setMode(mode === 'export' ? 'none' : 'export'), setNcryptsec(null))}>Export</Button>
-        <Button small variant="danger" testid="options-account-delete" onClick={() => setConfirmDelete(true)}>Delete</Button>
+        <UnlockNote testid="options-account-delete-locked" text="Unlock to delete" />
+        <Button small variant="danger" testid="options-account-delete" disabled={loosenLocked.value} onClick={() => setConfirmDelete(true)}>Delete</Button>
       </div>
       {mode === 'rename' && (
         <form class="row" style={{ marginTop: '8px' }} onSubmit={(e) => (e.preventDefault(), void action.run(async () => (await admin('rename_account', { accountId: a.id, label }), setMode('none'), onChanged())))}>
@@ -54,13 +57,17 @@ function AccountCard({ a, active, onChanged }: { a: AccountRow; active: boolean;
         open={confirmDelete}
         title={`Delete ${a.label}?`}
         confirmText="Delete the key"
-        onCancel={() => setConfirmDelete(false)}
+        onCancel={() => (setConfirmDelete(false), setDeletePassword(''))}
         onConfirm={() => {
           setConfirmDelete(false);
-          void action.run(async () => (await admin('delete_account', { accountId: a.id }), onChanged()));
+          const password = deletePassword;
+          setDeletePassword('');
+          void action.run(async () => (await admin('delete_account', { accountId: a.id, password }), onChanged()));
         }}
       >
         <p>The key is wiped from this browser and its grants are revoked. Without a backup (its ncryptsec) it cannot be recovered.</p>
+        {/* The background checks it (a wrong one is refused and slows the next try). */}
+        <Field label="Vault password" testid="options-account-delete-password" type="password" autoComplete="current-password" required value={deletePassword} onInput={(e) => setDeletePassword(e.currentTarget.value)} />
       </Confirm>
     </div>
   );

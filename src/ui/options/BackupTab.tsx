@@ -5,6 +5,9 @@ import { Badge, Button, Card, ErrorText, Field } from '../components/index.tsx';
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import type { RestorePlan } from '../../shared/adminResults.ts';
+import { status } from '../manage/store.ts';
+import { quoted } from '../../shared/quoted.ts';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
 const TONE = { loosens: 'warn', tightens: 'ok', neutral: 'muted' } as const;
 
@@ -39,6 +42,19 @@ export function BackupTab({ onChanged }: { onChanged: () => void }) {
   );
 }
 
+/**
+ * A change line. A key's label comes from the file: it is shown as marked data (quoted, in its
+ * own element), never as words of the line, so a label cannot pass for a change of its own.
+ */
+function ChangeText({ change }: { change: RestorePlan['changes'][number] }) {
+  if (change.type !== 'add_account') return <>{change.text}</>;
+  return (
+    <>
+      add the key <q class="w-file-data" data-testid="options-restore-label" title="The label, as written in the backup file">{quoted(change.label).slice(1, -1)}</q> ({change.pubkey.slice(0, 12)}…)
+    </>
+  );
+}
+
 /** Restore: pick the file, see every change with its impact, then apply (loosening only if ticked). */
 export function RestoreCard({ onChanged }: { onChanged: () => void }) {
   const [text, setText] = useState('');
@@ -48,6 +64,8 @@ export function RestoreCard({ onChanged }: { onChanged: () => void }) {
   const [result, setResult] = useState<string | null>(null);
   const restoring = useAction();
   const loosening = plan?.changes.filter((c) => c.impact === 'loosens').length ?? 0;
+  // A first-run restore (no key here yet) brings its own keys and may loosen; with a key here, unlock first.
+  const gated = loosenLocked.value && status.value?.hasAccount === true;
   return (
       <Card title="Restore" headingLevel={3}>
         <p class="muted">A restore adds to what is here. It shows every change first; changes that would allow more than now are applied only if you tick the box.</p>
@@ -68,22 +86,23 @@ export function RestoreCard({ onChanged }: { onChanged: () => void }) {
             {plan.changes.length === 0 ? <p>Nothing to change: this policy already holds everything in the backup.</p> : (
               <ul class="changes">
                 {plan.changes.map((c, i) => (
-                  <li key={i} data-testid="options-restore-change" data-impact={c.impact}><Badge tone={TONE[c.impact]}>{c.impact}</Badge> {c.text}</li>
+                  <li key={i} data-testid="options-restore-change" data-impact={c.impact}><Badge tone={TONE[c.impact]}>{c.impact}</Badge> <ChangeText change={c} /></li>
                 ))}
               </ul>
             )}
             {plan.kept.length > 0 && <details data-testid="options-restore-kept"><summary>{plan.kept.length} kept as they are here (as strict or stricter)</summary><ul>{plan.kept.map((k, i) => <li key={i}>{k}</li>)}</ul></details>}
             {plan.changes.length > 0 && (
               <form class="w-stack" onSubmit={(e) => (e.preventDefault(), void restoring.run(async () => {
-                const r = await admin('restore_apply', { backup: text, password: restorePassword, acceptLoosening: accept, planId: plan.planId });
+                const r = await admin('restore_apply', { backup: text, password: restorePassword, acceptLoosening: accept && !gated, planId: plan.planId });
                 setResult(`Restored: ${r.accountsAdded} key(s) added, ${r.applied} change(s) applied, ${r.skipped} that would loosen skipped.`);
                 setPlan(null);
                 onChanged();
               }))}>
                 {loosening > 0 && (
                   <label class="inline">
-                    <input type="checkbox" data-testid="options-restore-accept" checked={accept} onChange={(e) => setAccept(e.currentTarget.checked)} />
+                    <input type="checkbox" data-testid="options-restore-accept" disabled={gated} checked={accept && !gated} onChange={(e) => setAccept(e.currentTarget.checked)} />
                     Also apply the {loosening} change(s) marked “loosens” (they allow more than now)
+                    <UnlockNote testid="options-restore-accept-locked" show={gated} />
                   </label>
                 )}
                 <div class="row">

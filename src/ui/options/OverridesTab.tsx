@@ -7,6 +7,7 @@ import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
 import { scopeOf, METHOD_OPTIONS, scopeText, timeText } from '../manage/format.ts';
 import type { OverrideView } from '../manage/types.ts';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
 const DURATIONS = [['', 'until lifted'], ['3600', 'for 1 hour'], ['86400', 'for 1 day'], ['604800', 'for 1 week']] as const;
 
@@ -35,7 +36,9 @@ function AddOverride({ onDone }: { onDone: () => void }) {
           <Select label="For" testid="options-override-duration" options={DURATIONS} value={duration} onChange={(e) => setDuration(e.currentTarget.value)} />
         </div>
         <div class="row" style={{ marginTop: '8px' }}>
-          <Button type="submit" variant="primary" small testid="options-override-add" disabled={action.busy}>Add override</Button>
+          {/* A deny tightens and works while locked; an allow loosens. */}
+          <Button type="submit" variant="primary" small testid="options-override-add" disabled={action.busy || (effect === 'allow' && loosenLocked.value)}>Add override</Button>
+          <UnlockNote testid="options-override-add-locked" show={effect === 'allow'} />
         </div>
         <ErrorText testid="options-override-error" error={action.error} />
       </form>
@@ -64,7 +67,7 @@ export function OverridesTab() {
                   <td><Badge tone={o.effect === 'deny' ? 'danger' : 'ok'}>{o.effect}</Badge></td>
                   <td>{timeText(o.createdAt)}</td>
                   <td>{live(o) ? (o.expiresAt ? `until ${timeText(o.expiresAt)}` : 'live') : o.revokedAt ? `lifted ${timeText(o.revokedAt)}` : 'expired'}</td>
-                  <td>{live(o) && <Button small testid="options-override-lift" onClick={() => void action.run(async () => (await admin('revoke_override', { overrideId: o.id }), refresh()))}>Lift</Button>}</td>
+                  <td>{live(o) && o.effect === 'deny' && <UnlockNote testid="options-override-lift-locked" />}{live(o) && <Button small testid="options-override-lift" disabled={o.effect === 'deny' && loosenLocked.value} onClick={() => void action.run(async () => (await admin('revoke_override', { overrideId: o.id }), refresh()))}>Lift</Button>}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { Button, Card, ErrorText, Field } from '../components/index.tsx';
 import { useAction } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
-import type { AdminResults } from '../../shared/adminResults.ts';
+import type { AdminResults, Retention } from '../../shared/adminResults.ts';
+import { autoLockImpact, retentionImpact, sensitiveKindsImpact } from '../../policy/impact.ts';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
 type Settings = AdminResults['get_settings'];
 
@@ -25,6 +27,7 @@ const days = (s: string) => (s.trim() === '' ? null : Number(s));
 
 export function SettingsTab() {
   const [s, setS] = useState<Settings | null>(null);
+  const [kept, setKept] = useState<Retention | null>(null);
   const [autoLock, setAutoLock] = useState('');
   const [kinds, setKinds] = useState('');
   const [relays, setRelays] = useState('');
@@ -35,6 +38,7 @@ export function SettingsTab() {
   const load = async () => {
     const [settings, retention] = await Promise.all([admin('get_settings'), admin('get_retention')]);
     setS(settings);
+    setKept(retention);
     setAutoLock(String(settings.autoLockMinutes));
     setKinds(settings.sensitiveKinds.join(', '));
     setRelays(relaysText(settings.relays));
@@ -42,7 +46,13 @@ export function SettingsTab() {
     setLogDays(retention.signingLogDays === null ? '' : String(retention.signingLogDays));
   };
   useEffect(() => void load(), []);
-  if (!s) return <p class="muted">Loading…</p>;
+  if (!s || !kept) return <p class="muted">Loading…</p>;
+  // While locked, a change that would loosen cannot be saved: the same comparison the background makes.
+  const locked = loosenLocked.value;
+  const kindList = kinds.split(/[\s,]+/).filter(Boolean).map(Number);
+  const longerLock = locked && autoLock !== '' && autoLockImpact(s.autoLockMinutes, Number(autoLock)) === 'loosens';
+  const fewerKinds = locked && sensitiveKindsImpact(s.sensitiveKinds, kindList) === 'loosens';
+  const shorterLogs = locked && retentionImpact(kept, { activityDays: days(activityDays), signingLogDays: days(logDays) }) === 'loosens';
   const save = (what: string, fn: () => Promise<unknown>) =>
     void action.run(async () => {
       const said = await fn();
@@ -54,7 +64,8 @@ export function SettingsTab() {
       <Card title="Auto-lock" headingLevel={3}>
         <form class="row" onSubmit={(e) => (e.preventDefault(), save('auto-lock', () => admin('set_settings', { autoLockMinutes: Number(autoLock) })))}>
           <Field label="Lock after this many idle minutes (0 = never)" testid="options-autolock" type="number" min={0} value={autoLock} onInput={(e) => setAutoLock(e.currentTarget.value)} />
-          <Button type="submit" small testid="options-autolock-save">Save</Button>
+          <Button type="submit" small testid="options-autolock-save" disabled={longerLock}>Save</Button>
+          <UnlockNote testid="options-autolock-locked" text="Unlock to lengthen or turn off the auto-lock" show={longerLock} />
         </form>
       </Card>
       <Card title="Sensitive kinds" headingLevel={3}>
@@ -65,7 +76,8 @@ export function SettingsTab() {
           await admin('set_settings', { sensitiveKinds: list });
         }))}>
           <Field label="Kinds" testid="options-sensitive" value={kinds} onInput={(e) => setKinds(e.currentTarget.value)} />
-          <Button type="submit" small testid="options-sensitive-save">Save</Button>
+          <Button type="submit" small testid="options-sensitive-save" disabled={fewerKinds}>Save</Button>
+          <UnlockNote testid="options-sensitive-locked" text="Unlock to remove a sensitive kind" show={fewerKinds} />
         </form>
       </Card>
       <Card title="Relays (what getRelays returns)" headingLevel={3}>
@@ -85,7 +97,8 @@ export function SettingsTab() {
             <Field label="Signing log: days (empty = forever)" testid="options-retention-log" type="number" min={1} value={logDays} onInput={(e) => setLogDays(e.currentTarget.value)} />
           </div>
           <div class="row">
-            <Button type="submit" small testid="options-retention-save">Save</Button>
+            <Button type="submit" small testid="options-retention-save" disabled={shorterLogs}>Save</Button>
+            <UnlockNote testid="options-retention-locked" text="Unlock to keep less of the log" show={shorterLogs} />
             <Button small testid="options-prune" onClick={() => save('prune', async () => {
               const r = await admin('prune_now');
               return `Pruned: ${r.signingLogDeleted} log entries and ${r.activityDeleted} activity rows deleted; ${r.signingLogKept} old log entries kept because a cap counts them.`;

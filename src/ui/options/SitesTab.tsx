@@ -6,6 +6,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { parsePerms } from '../../shared/perms.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 import { scopeText, timeText } from '../manage/format.ts';
 import type { GrantView } from '../manage/types.ts';
 
@@ -52,7 +53,10 @@ function SiteCard({ origin }: { origin: string }) {
         actions={
           <>
             {data.paused ? (
-              <Button small variant="primary" testid="options-site-resume" onClick={() => void action.run(async () => (await admin('resume_site', { origin }), done()))}>Resume</Button>
+              <>
+                <UnlockNote testid="options-site-resume-locked" />
+                <Button small variant="primary" testid="options-site-resume" disabled={loosenLocked.value} onClick={() => void action.run(async () => (await admin('resume_site', { origin }), done()))}>Resume</Button>
+              </>
             ) : (
               <Button small testid="options-site-pause" onClick={() => void action.run(async () => (await admin('pause_site', { origin }), done()))}>Pause</Button>
             )}
@@ -102,7 +106,8 @@ function PermsImport({ onDone }: { onDone: () => void }) {
           {parsed === null ? 'Rules are added to the site\'s live grant (or a new one), without caps.' : parsed.ok ? `Will allow: ${parsed.perms.map((p) => scopeText(p.method, p.kind)).join('; ') || 'nothing'}` : <span class="error">{parsed.error}</span>}
         </div>
         <div class="row">
-          <Button type="submit" variant="primary" small testid="options-perms-import" disabled={action.busy || (parsed !== null && !parsed.ok)}>Import</Button>
+          <Button type="submit" variant="primary" small testid="options-perms-import" disabled={action.busy || loosenLocked.value || (parsed !== null && !parsed.ok)}>Import</Button>
+          <UnlockNote testid="options-perms-import-locked" />
           {result && <span class="ok" data-testid="options-perms-result">{result}</span>}
         </div>
         <ErrorText testid="options-perms-error" error={action.error} />

@@ -7,6 +7,7 @@ import { Confirm } from '../components/Confirm.tsx';
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
+import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 import { agoText, countText, OUTCOME_TONE, scopeText, timeText } from '../manage/format.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
@@ -36,7 +37,8 @@ export function SitePanel({ origin }: { origin: string }) {
       {data.paused && (
         <div class="paused" role="status">
           <span>Paused: every request from this site is refused.</span>
-          <Button variant="primary" small testid="popup-resume" onClick={() => void action.run(async () => (await admin('resume_site', { origin }), done()))}>
+          <UnlockNote testid="popup-resume-locked" />
+          <Button variant="primary" small testid="popup-resume" disabled={loosenLocked.value} onClick={() => void action.run(async () => (await admin('resume_site', { origin }), done()))}>
             Resume
           </Button>
         </div>

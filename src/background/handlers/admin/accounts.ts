@@ -39,6 +39,8 @@ export const accountHandlers = {
   },
   rename_account: async (ctx, p) => ctx.vault.rename(p.accountId, p.label),
   delete_account: async (ctx, p) => {
+    // The password, checked as every password is (wrong → denied, with the back-off), before anything goes.
+    await ctx.vault.export(p.accountId, p.password);
     await ctx.vault.remove(p.accountId);
     // Its grants and overrides can never apply again (ids are not reused): revoke them so the
     // sites list shows them as past. Its signing log stays as history.

@@ -187,7 +187,14 @@ describe('accounts: rename and delete', () => {
     await h.ok('select_account', { accountId: first.accountId });
     const logBefore = await h.ctx.db.signingLog.count();
 
-    await h.ok('delete_account', { accountId: first.accountId });
+    // A wrong password deletes nothing (and counts as a wrong password for the back-off).
+    const before = await snapshot(h.ctx.db);
+    expect(code(await h.admin('delete_account', { accountId: first.accountId, password: 'wrong password' }))).toBe('denied');
+    expect((await snapshot(h.ctx.db)).accounts).toEqual(before.accounts);
+    expect(h.ctx.vault.secretKey(first.accountId)).toHaveLength(32);
+    expect(code(await h.admin('delete_account', { accountId: first.accountId }))).toBe('invalid_request');
+
+    await h.ok('delete_account', { accountId: first.accountId, password: PW });
     expect((await h.ok('list_accounts')).accounts.map((a: Any) => a.label)).toEqual(['Second']);
     const status = await h.ok('get_status');
     expect(status).toMatchObject({ locked: false, hasAccount: true, account: { id: second.accountId } });
@@ -197,8 +204,9 @@ describe('accounts: rename and delete', () => {
     expect(grants.every((g: Any) => g.revokedAt !== null)).toBe(true);
     expect(await h.ctx.db.signingLog.count()).toBe(logBefore);
 
-    await h.ok('delete_account', { accountId: second.accountId });
+    await h.ok('delete_account', { accountId: second.accountId, password: PW });
     expect(await h.ok('get_status')).toMatchObject({ locked: true, hasAccount: false });
-    expect(code(await h.admin('delete_account', { accountId: second.accountId }))).toBe('not_found');
+    // With no key left the vault counts as locked: deleting is refused before anything is looked up.
+    expect(code(await h.admin('delete_account', { accountId: second.accountId, password: PW }))).toBe('locked');
   });
 });

@@ -7,10 +7,14 @@ import { promptHandlers } from './prompts.ts';
 import { retentionHandlers } from './retention.ts';
 import { settingsHandlers } from './settings.ts';
 import { siteHandlers } from './sites.ts';
+import { lockGate } from './lockGate.ts';
 import type { AdminHandlers } from './types.ts';
 
-/** The admin route table: the compiler checks there is exactly one handler per protocol method. */
-export const adminHandlers: AdminHandlers = {
+/**
+ * The admin route table: the compiler checks there is exactly one handler per protocol method.
+ * The lock gate wraps it whole: while locked, what loosens is refused before any handler runs.
+ */
+export const adminHandlers: AdminHandlers = lockGate({
   ...accountHandlers,
   ...policyHandlers,
   ...logHandlers,
@@ -20,4 +24,4 @@ export const adminHandlers: AdminHandlers = {
   ...permsHandlers,
   ...retentionHandlers,
   ...backupHandlers,
-};
+});
