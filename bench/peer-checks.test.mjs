@@ -6,7 +6,7 @@ import { unwrapEvent } from 'nostr-tools/nip59';
 import { decrypt, getConversationKey } from 'nostr-tools/nip44';
 import { finalizeEvent, generateSecretKey, getPublicKey, verifyEvent } from 'nostr-tools/pure';
 import { makeInbox } from './inbox.mjs';
-import { addTally, checkInbox, checkSigned, emptyTally, tallyText } from './peer-checks.mjs';
+import { addTally, checkInbox, checkSigned, clean, emptyTally, tallyText } from './peer-checks.mjs';
 
 const sk = generateSecretKey();
 const pk = getPublicKey(sk);
@@ -20,7 +20,7 @@ test('checkSigned: each way a reply can end', () => {
   const cases = [
     ['right reply', [{ value: signed('a') }], ['a'], tally({ ok: 1 })],
     ['never settled', [{ lost: true }], ['a'], tally({ lost: 1 })],
-    ['rejected', [{ error: 'denied' }], ['a'], tally({ refused: 1 })],
+    ['rejected', [{ error: 'denied' }, { error: 'rate_limited' }, { error: 'denied' }], ['a', 'b', 'c'], tally({ refused: 3, codes: { denied: 2, rate_limited: 1 } })],
     ['another call’s reply', [{ value: signed('b') }, { value: signed('a') }], ['a', 'b'], tally({ swapped: 2 })],
     ['signature that does not verify', [{ value: forged }], ['b changed'], tally({ invalid: 1 })],
     ['signed by another key', [{ value: signed('a', other) }], ['a'], tally({ invalid: 1 })],
@@ -54,14 +54,22 @@ test('checkInbox: a plaintext is right only when it is this wrap’s message fro
     ['replies crossed', [{ value: b }, { value: a }], tally({ swapped: 2 })],
     ['seal author not the sender', [{ value: { ...a, seal: b.seal } }, { value: b }], tally({ ok: 1, swapped: 1 })],
     ['rumor not JSON', [{ value: { ...a, rumor: 'not json' } }, { value: b }], tally({ ok: 1, swapped: 1 })],
-    ['lost and refused', [{ lost: true }, { error: 'internal' }], tally({ lost: 1, refused: 1 })],
+    ['lost and refused', [{ lost: true }, { error: 'internal' }], tally({ lost: 1, refused: 1, codes: { internal: 1 } })],
   ];
   for (const [name, replies, want] of cases) assert.deepEqual(checkInbox(replies, expected), want, name);
 });
 
-test('addTally and tallyText', () => {
-  const t = addTally(tally({ ok: 1, lost: 1 }), tally({ ok: 2, swapped: 3, refused: 1 }));
-  assert.deepEqual(t, tally({ ok: 3, lost: 1, swapped: 3, refused: 1 }));
-  assert.equal(tallyText(t), '1 lost, 3 swapped, 1 refused');
+test('addTally, clean and tallyText', () => {
+  const t = addTally(tally({ ok: 1, lost: 1, refused: 1, codes: { rate_limited: 1 } }), tally({ ok: 2, swapped: 3, refused: 2, codes: { rate_limited: 1, denied: 1 } }));
+  assert.deepEqual(t, tally({ ok: 3, lost: 1, swapped: 3, refused: 3, codes: { rate_limited: 2, denied: 1 } }));
+  assert.equal(tallyText(t), '1 lost, 3 swapped, 3 refused (rate_limited 2, denied 1)');
   assert.equal(tallyText(emptyTally()), '0 lost, 0 swapped');
+  const cases = [
+    ['all answered right', tally({ ok: 5 }), true],
+    ['one lost', tally({ ok: 4, lost: 1 }), false],
+    ['one swapped', tally({ ok: 4, swapped: 1 }), false],
+    ['one invalid', tally({ ok: 4, invalid: 1 }), false],
+    ['one refused', tally({ ok: 4, refused: 1, codes: { rate_limited: 1 } }), false],
+  ];
+  for (const [name, t, want] of cases) assert.equal(clean(t), want, name);
 });

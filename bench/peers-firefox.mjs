@@ -12,7 +12,7 @@ import { attempt, log } from './report.mjs';
 
 const PASSWORD = 'bench password, not a secret';
 
-/** Returns { seq: [...], inboxSeq: [...], inboxAll: [...] } (one entry per round), or undefined when there is no Firefox. */
+/** Returns { seq: [...], inboxSeq: [...], inboxAll: [...], inbox100: [...] } (one entry per round), or undefined when there is no Firefox. */
 export async function benchFirefox(site, key, sets, opts) {
   if (!findFirefox()) return void log('Firefox: SKIPPED — no firefox-esr (FIREFOX_PATH)');
   const outDir = join('dist', 'bench', 'firefox');
@@ -28,7 +28,7 @@ export async function benchFirefox(site, key, sets, opts) {
     await fillLog(ext.adminPage, { origin: site.url, accountId, grantId, size: key.logSize });
     const page = await openPeersPage(() => ext.browser.newPage(), site, key.pubkey, 'Warden (Firefox)');
     log(`Firefox ${await ext.browser.version()}: Warden set up as in Chromium in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const res = { seq: [], inboxSeq: [], inboxAll: [] };
+    const res = { seq: [], inboxSeq: [], inboxAll: [], inbox100: [] };
     for (let r = 0; r < opts.peerRounds; r++) {
       log(`· Firefox round ${r + 1} of ${opts.peerRounds}`);
       const run = (label, k, fn) =>
@@ -37,8 +37,9 @@ export async function benchFirefox(site, key, sets, opts) {
           res[k].push(await fn());
         });
       await run('sequential signEvent', 'seq', () => sequentialSign(page, key.pubkey, { samples: opts.peerSamples.seq }));
-      await run('inbox, sequential', 'inboxSeq', () => inboxLoad(page, sets[r].seq, 'seq'));
-      await run('inbox, all at once', 'inboxAll', () => inboxLoad(page, sets[r].all, 'all'));
+      await run('inbox, sequential', 'inboxSeq', () => inboxLoad(page, sets[r].seq, 1));
+      await run('inbox, all at once', 'inboxAll', () => inboxLoad(page, sets[r].all, 200));
+      await run('inbox, 100 at a time', 'inbox100', () => inboxLoad(page, sets[r].pool, 100));
     }
     return res;
   } finally {

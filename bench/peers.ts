@@ -36,8 +36,11 @@ export interface PeersBench {
   paired(o: BatchOptions & { timeoutMs: number }): Promise<{ raw: BatchResult; sign: BatchResult; last: unknown }>;
   /** `count` signEvent calls at once, each with its own content; `tag` keeps contents unique across batches. */
   burst(count: number, timeoutMs: number, tag: string): Promise<{ wallMs: number; contents: string[]; replies: Settled<unknown>[] }>;
-  /** Unwraps `items` through window.nostr.nip44.decrypt (two decrypts each), one after another or all at once. */
-  inbox(items: WrapItem[], mode: 'seq' | 'all', timeoutMs: number): Promise<{ wallMs: number; replies: Settled<Unwrapped>[] }>;
+  /**
+   * Unwraps `items` through window.nostr.nip44.decrypt (two decrypts each), at most `width` wraps
+   * at a time: 1 = one after another, items.length = all at once.
+   */
+  inbox(items: WrapItem[], width: number, timeoutMs: number): Promise<{ wallMs: number; replies: Settled<Unwrapped>[] }>;
   /** The same unwrapping with nostr-tools in the page (the secret key given): the floor without messaging. */
   rawInbox(items: WrapItem[], secretHex: string): { wallMs: number; replies: Settled<Unwrapped>[] };
 }
@@ -119,15 +122,19 @@ window.peers = {
     const outs = await Promise.all(contents.map((c) => settle(nostr().signEvent(note(c)), deadline)));
     return { wallMs: wall(t0, outs), contents, replies: outs.map((o) => o.r) };
   },
-  async inbox(items, mode, timeoutMs) {
+  async inbox(items, width, timeoutMs) {
+    const outs: { r: Settled<Unwrapped>; at: number }[] = new Array(items.length);
+    let next = 0;
+    // `width` lanes, each unwrapping the next wrap when its last one is done: each lane starts its
+    // first call in this same tick, so width = items.length sends them all at once.
+    const lane = async () => {
+      while (next < items.length) {
+        const i = next++;
+        outs[i] = await settle(unwrap(items[i]!), sleep(timeoutMs));
+      }
+    };
     const t0 = performance.now();
-    let outs: { r: Settled<Unwrapped>; at: number }[] = [];
-    if (mode === 'all') {
-      const deadline = sleep(timeoutMs);
-      outs = await Promise.all(items.map((item) => settle(unwrap(item), deadline)));
-    } else {
-      for (const item of items) outs.push(await settle(unwrap(item), sleep(timeoutMs)));
-    }
+    await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
     return { wallMs: wall(t0, outs), replies: outs.map((o) => o.r) };
   },
   rawInbox(items, secretHex) {
