@@ -60,12 +60,18 @@ function nostr(): Nostr {
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
 
+/** A refusal's code; a signer without codes (nos2x) by its message, numbers masked so alike ones add up. */
+function refusalCode(err: { code?: string; message?: string }): string {
+  if (typeof err?.code === 'string') return err.code;
+  return String(err?.message ?? err).replace(/\d+/g, 'N').slice(0, 48);
+}
+
 /** Waits for `p` or the deadline, whichever first; notes when it settled. */
 async function settle<T>(p: Promise<T>, deadline: Promise<void>): Promise<{ r: Settled<T>; at: number }> {
   const r = await Promise.race([
     p.then(
       (value): Settled<T> => ({ value }),
-      (err: { code?: string; message?: string }): Settled<T> => ({ error: String(err?.code ?? err?.message ?? err) }),
+      (err: { code?: string; message?: string }): Settled<T> => ({ error: refusalCode(err) }),
     ),
     deadline.then((): Settled<T> => ({ lost: true })),
   ]);
