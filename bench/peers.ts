@@ -63,7 +63,7 @@ const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
 /** A refusal's code; a signer without codes (nos2x) by its message, numbers masked so alike ones add up. */
 function refusalCode(err: { code?: string; message?: string }): string {
   if (typeof err?.code === 'string') return err.code;
-  return String(err?.message ?? err).replace(/\d+/g, 'N').slice(0, 48);
+  return String(err?.message ?? err).replace(/\b\d+\b/g, 'N').slice(0, 48);
 }
 
 /** Waits for `p` or the deadline, whichever first; notes when it settled. */
