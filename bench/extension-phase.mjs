@@ -11,7 +11,7 @@ import { installSwProbe, readSwProbe } from './sw-probe.mjs';
 const PASSWORD = 'bench password, not a secret';
 const DAY_MS = 24 * 3600 * 1000;
 /** The kind-1 rule set: three stacked caps the bench never reaches. */
-const CAPS = [
+export const CAPS = [
   { method: 'sign_event', kind: 1, maxUsageCount: 1_000_000, windowSeconds: 3_600 },
   { method: 'sign_event', kind: 1, maxUsageCount: 5_000_000, windowSeconds: 86_400 },
   { method: 'sign_event', kind: 1, maxUsageCount: 50_000_000 },
@@ -24,7 +24,7 @@ const CAPS = [
  * seqKind, as src/db/signingLog.ts appends them). Done before the scope's first request, so the
  * worker's tail cache never holds a stale tail. Rows [from, to) of `size`.
  */
-function fillExtensionLogRange(page, p) {
+export function fillExtensionLogRange(page, p) {
   return page.evaluate(async ({ origin, accountId, grantId, size, from, to, chunk, now, spreadMs }) => {
     const db = await new Promise((ok, no) => {
       const r = indexedDB.open('warden');

@@ -19,6 +19,7 @@ export default defineConfig({
       input: {
         roundtrip: resolve(here, 'roundtrip.html'),
         caplog: resolve(here, 'caplog.html'),
+        peers: resolve(here, 'peers.html'),
       },
     },
   },

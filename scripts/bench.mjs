@@ -12,15 +12,18 @@
 //   3. bench/popup.mjs's benchPopup() (popup open time).
 //   4. bench/prompt.mjs: request → prompt clickable, and click → the page's promise settled.
 //   5. bench/flood-phase.mjs: a granted site's signEvent while another site floods, and the rows left.
+//   6. bench/peers-phase.mjs (last, its own browsers): Warden beside nos2x and the storage-less
+//      reference signer from ../shared/peers (or BENCH_PEERS_DIR), interleaved, with ratios; and
+//      Warden in Firefox ESR. Skipped with a line when the peers are not there.
 //
 // Options: --quick (fewer samples, cap table up to 100k), --no-1m (cap table up to 100k),
 //          --ext-1m (also time the extension round trip at 1M entries; adds a few minutes),
 //          --ext-only / --caps-only (one phase), --no-popup (skip the popup phase),
 //          --no-prompt (skip the prompt phase), --no-flood (skip the flood phase, phase 5),
-//          --flood-only (only the flood phase),
+//          --flood-only (only the flood phase), --peers-only (only the peers phase), --no-peers,
 //          --wait-quiet[=MIN] (first wait up to MIN minutes, default 10, for the CPUs to be ≥ 80 % idle).
 // Env: BENCH_EXT_DIR=dist/chrome uses an already built extension instead of building
-//      dist/bench/extension; CHROME_PATH (default /usr/bin/chromium).
+//      dist/bench/extension; CHROME_PATH (default /usr/bin/chromium); BENCH_PEERS_DIR.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +31,7 @@ import { PAGES_DIR, buildExtension, buildPages } from '../bench/build.mjs';
 import { benchCaps } from '../bench/caps-phase.mjs';
 import { benchExtension } from '../bench/extension-phase.mjs';
 import { benchFloodPhase } from '../bench/flood-phase.mjs';
+import { benchPeers, peerOptions } from '../bench/peers-phase.mjs';
 import { cpuIdle, launchBench } from '../bench/launch.mjs';
 import { attempt, log } from '../bench/report.mjs';
 import { summary } from '../bench/summary.mjs';
@@ -65,7 +69,7 @@ async function idleBeforeStart(opts) {
 }
 
 async function main() {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = peerOptions(process.argv.slice(2), parseOptions(process.argv.slice(2)));
   const la = loadavg();
   log(`Warden bench on ${process.platform}, node ${process.version}, load average ${la.map((x) => x.toFixed(2)).join(' ')}${opts.quick ? ' (--quick)' : ''}`);
   const idleAtStart = await idleBeforeStart(opts);
@@ -92,6 +96,7 @@ async function main() {
   }
   results.idle = { start: idleAtStart, end: await cpuIdle(2_000) };
   summary(results);
+  if (opts.peers) await attempt('peers phase', () => benchPeers(extDir, opts));
 }
 
 main().catch((err) => {
