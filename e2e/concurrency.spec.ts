@@ -55,3 +55,30 @@ test('50 concurrent getPublicKey/signEvent calls never mix up replies', async ({
   expect(log).toHaveLength(signedTotal);
   expect(new Set(log.map((l) => l.eventId)).size).toBe(signedTotal);
 });
+
+test('an inbox-sized burst: 300 signEvent at once all sign, in the right replies (past 100 in flight they wait in the bridge)', async ({ ext }) => {
+  const { pubkey } = await setupAccount(ext);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'sign_event' }] });
+  const page = await openSite(ext, '/blank.html');
+  const N = 300;
+  const results = await page.evaluate(async (n) => {
+    const nostr = (window as unknown as { nostr: { signEvent: (e: unknown) => Promise<{ content: string }> } }).nostr;
+    return Promise.all(
+      Array.from({ length: n }, (_, i) => {
+        const content = `burst ${i} ${crypto.randomUUID()}`;
+        return nostr.signEvent({ kind: 1, content, tags: [], created_at: 1_700_000_000 }).then(
+          (v) => ({ content, ok: true as const, v }),
+          (e: { code?: string }) => ({ content, ok: false as const, code: e.code }),
+        );
+      }),
+    );
+  }, N);
+  expect(results.filter((r) => !r.ok).map((r) => (r as { code?: string }).code)).toEqual([]);
+  for (const r of results) {
+    const e = (r as { v: SignedEvent }).v;
+    expect(e.content).toBe(r.content);
+    expect(e.pubkey).toBe(pubkey);
+    expect(verifyEvent({ ...e })).toBe(true);
+  }
+  expect(await signingLog(ext)).toHaveLength(N);
+});

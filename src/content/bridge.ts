@@ -2,6 +2,7 @@
 // answers back to the page's own origin. It adds nothing the background trusts: the background
 // takes the origin from the browser's sender information.
 import browser, { type Runtime } from 'webextension-polyfill';
+import { Admission } from './admission.ts';
 import { isPageRequest, PAGE_REPLY } from '../shared/channel.ts';
 import { DOCUMENT_PORT, KEEPALIVE_PORT, platform, type KeepAlive } from '../platform.ts';
 
@@ -70,14 +71,17 @@ function keepAliveWhileWaiting(opts: KeepAlive | null): { begin(): void; end(): 
 const keepAlive = keepAliveWhileWaiting(platform.keepAlive);
 
 /**
- * Calls of this frame sent on and not yet answered, at most. Past it a call is refused here at
- * once with rate_limited and never messaged on: a flood of one page then costs the background
- * (one thread for every site) a bounded number of messages, so it cannot slow another site's
- * requests (docs/THREATS.md #34). Well above what a real client keeps in flight and above the
- * background's own bound of waiting requests, which stays the authority for what reaches it.
+ * Calls of this frame sent on and not yet answered, at most, and how many more may wait here to be
+ * sent (src/content/admission.ts). Past both a call is refused here at once with rate_limited and
+ * never messaged on: a flood of one page then costs the background (one thread for every site) a
+ * bounded number of messages at a time, so it cannot slow another site's requests
+ * (docs/THREATS.md #34), while a client's honest burst (an inbox of a few hundred messages) waits
+ * its turn instead of failing. The background's own bound of waiting requests stays the authority
+ * for what reaches it.
  */
 const MAX_IN_FLIGHT = 100;
-let inFlight = 0;
+const MAX_WAITING_TO_SEND = 1_000;
+const admission = new Admission(MAX_IN_FLIGHT, MAX_WAITING_TO_SEND);
 
 /**
  * Binds this document's requests to it (docs/THREATS.md #41): from its first request on, the
@@ -143,20 +147,19 @@ window.addEventListener('message', (event: MessageEvent) => {
   const data: unknown = event.data;
   if (!isPageRequest(data)) return;
   const { id, method, params } = data;
-  if (inFlight >= MAX_IN_FLIGHT) {
+  const sendOn = () => {
+    documentPort.begin();
+    keepAlive.begin();
+    return send({ type: 'nip07', id, method, params }).then((reply: unknown) => {
+      keepAlive.end();
+      documentPort.end();
+      const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
+      const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
+      window.postMessage(message, window.location.origin);
+    });
+  };
+  if (!admission.offer(sendOn)) {
     const error = { code: 'rate_limited', message: 'Too many calls from this page are still waiting for an answer' };
     window.postMessage({ source: PAGE_REPLY, id, ok: false, error }, window.location.origin);
-    return;
   }
-  inFlight++;
-  documentPort.begin();
-  keepAlive.begin();
-  send({ type: 'nip07', id, method, params }).then((reply: unknown) => {
-    inFlight--;
-    keepAlive.end();
-    documentPort.end();
-    const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
-    const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
-    window.postMessage(message, window.location.origin);
-  });
 });
