@@ -1,5 +1,4 @@
 // set_kill_switch: stop every web-page request at once, or resume (docs/ARCHITECTURE.md, Kill switch).
-import { fail } from '../../../shared/errors.ts';
 import type { BackgroundContext } from '../../context.ts';
 import type { AdminHandlers } from './types.ts';
 
@@ -15,15 +14,13 @@ export async function stopSigning(ctx: BackgroundContext): Promise<void> {
   await stored;
 }
 
-/** Resuming loosens: only with the vault unlocked (docs/THREATS.md #31). */
-export async function resumeSigning(ctx: BackgroundContext): Promise<void> {
-  if (ctx.vault.locked) throw fail('locked', 'Unlock Warden to resume signing');
-  await ctx.killSwitch.set(false);
-}
-
+/**
+ * Turning it off loosens: the lock gate around the route table refuses it with `locked` while the
+ * vault is locked or holds no key (`set_kill_switch` in lockGate.ts, docs/THREATS.md #31).
+ */
 export const killSwitchHandlers = {
   set_kill_switch: async (ctx, p) => {
-    await (p.on ? stopSigning(ctx) : resumeSigning(ctx));
+    await (p.on ? stopSigning(ctx) : ctx.killSwitch.set(false));
     return { killSwitch: ctx.killSwitch.on };
   },
 } satisfies Partial<AdminHandlers>;
