@@ -3,6 +3,7 @@
 // script import it; nothing else knows about per-browser manifest keys.
 import type { ManifestV3Export } from '@crxjs/vite-plugin';
 import source from './manifest.json' with { type: 'json' };
+import { COMMANDS } from './src/shared/commands.ts';
 
 export type Target = 'chrome' | 'firefox';
 
@@ -24,6 +25,8 @@ type Manifest = typeof source & Record<string, unknown>;
 
 export function buildManifest(target: Target, version: string): ManifestV3Export {
   const base: Manifest = { ...structuredClone(source), version };
+  // Both browsers: the shortcut that turns the kill switch on (docs/ARCHITECTURE.md, Kill switch).
+  base.commands = COMMANDS;
   if (target === 'chrome') return base as ManifestV3Export;
 
   // Firefox: an event page (background.scripts) instead of a service worker, a gecko id, and the

@@ -86,7 +86,7 @@ async function settledAt(page: Page, path: string, timeout = 10_000): Promise<st
  * and to change its idle timeout (setBackgroundIdle); everything the extension does goes through
  * pages.
  */
-async function inParent<T>(browser: Browser, expression: string): Promise<T> {
+export async function inParent<T>(browser: Browser, expression: string): Promise<T> {
   const connection = (browser as unknown as { connection: { send(method: string, params: object): Promise<{ result: any }> } }).connection;
   const tree = await connection.send('browsingContext.getTree', { maxDepth: 0, 'moz:scope': 'chrome' });
   const context = tree.result.contexts[0]?.context as string | undefined;

@@ -160,3 +160,28 @@ export async function addFrame(page: Page, src: string): Promise<Frame> {
   await frame.waitForFunction(() => 'nostr' in window);
   return frame;
 }
+
+interface VersionInfo { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
+
+/** Stops every service worker through CDP and waits until the extension's worker reports `stopped`. */
+export async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const running = new Map<string, string>();
+  let onUpdate: () => void = () => {};
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }: { versions: VersionInfo[] }) => {
+    for (const v of versions) if (v.scriptURL.startsWith(`chrome-extension://${extensionId}/`)) running.set(v.versionId, v.runningStatus);
+    onUpdate();
+  });
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise<void>((ok) => {
+    onUpdate = () => {
+      if (running.size > 0 && [...running.values()].every((s) => s === 'stopped')) ok();
+    };
+  });
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await Promise.race([
+    stopped,
+    new Promise((_, fail) => setTimeout(() => fail(new Error(`worker not reported stopped: ${JSON.stringify([...running])}`)), 5_000)),
+  ]);
+  await cdp.detach();
+}

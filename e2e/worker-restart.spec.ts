@@ -1,33 +1,7 @@
 // The MV3 service worker is stopped mid-session: the vault stays unlocked (storage.session) and
 // the spent budget still binds (the signing log is in IndexedDB).
-import type { Page } from '@playwright/test';
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
-import { awaitCall, catchPrompt, note, policies, signingLog, sleep, startCall, status, waitForPending } from './helpers.ts';
-
-interface VersionInfo { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
-
-/** Stops every service worker through CDP and waits until the extension's worker reports `stopped`. */
-async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const running = new Map<string, string>();
-  let onUpdate: () => void = () => {};
-  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }: { versions: VersionInfo[] }) => {
-    for (const v of versions) if (v.scriptURL.startsWith(`chrome-extension://${extensionId}/`)) running.set(v.versionId, v.runningStatus);
-    onUpdate();
-  });
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise<void>((ok) => {
-    onUpdate = () => {
-      if (running.size > 0 && [...running.values()].every((s) => s === 'stopped')) ok();
-    };
-  });
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await Promise.race([
-    stopped,
-    new Promise((_, fail) => setTimeout(() => fail(new Error(`worker not reported stopped: ${JSON.stringify([...running])}`)), 5_000)),
-  ]);
-  await cdp.detach();
-}
+import { awaitCall, catchPrompt, note, policies, signingLog, sleep, startCall, status, stopServiceWorker, waitForPending } from './helpers.ts';
 
 test('after a service worker restart the vault is still unlocked and the spent budget still binds', async ({ ext }) => {
   const { pubkey } = await setupAccount(ext);

@@ -78,6 +78,15 @@ await popup.waitForTimeout(300);
 await popup.screenshot({ path: join(shots, `popup${suffix}.png`), fullPage: true });
 await popup.click('[data-testid="popup-rule-edit"] >> nth=0');
 await popup.screenshot({ path: join(shots, `popup-retune${suffix}.png`), fullPage: true });
+// The kill switch on: the popup's first control, then back off for the rest of the shots.
+await popup.reload();
+await popup.waitForSelector('[data-testid="popup-site-panel"]');
+await popup.click('[data-testid="popup-kill-switch"]');
+await popup.waitForSelector('[data-testid="popup-kill-state"][data-state="on"]');
+await popup.waitForTimeout(300);
+await popup.screenshot({ path: join(shots, `popup-kill-switch${suffix}.png`), fullPage: true });
+await popup.click('[data-testid="popup-kill-switch"]');
+await popup.waitForSelector('[data-testid="popup-kill-state"][data-state="off"]');
 
 /** A backup from "another profile": looser caps here, a deny there, a new site (what a restore preview shows). */
 function variant(text) {

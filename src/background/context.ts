@@ -13,6 +13,7 @@ import { PromptResume } from './prompts/resume.ts';
 import { TabSites } from './tabSites.ts';
 import { RateCheck } from './rateCheck.ts';
 import { Backoff } from './prompts/backoff.ts';
+import { KillSwitch } from './killSwitch.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -43,6 +44,8 @@ export interface BackgroundContext {
   resume: PromptResume;
   /** Sites whose prompts the person kept refusing may not ask for a while (docs/THREATS.md #38). */
   backoff: Backoff;
+  /** While on, every web-page request is refused before anything else (src/background/killSwitch.ts). */
+  killSwitch: KillSwitch;
   /** The site each tab's top frame last asked from (the popup's "current site"). */
   tabSites: TabSites;
   /** The (site, request id) pairs this worker is answering now: a second live one is refused. */
@@ -65,6 +68,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
   const resume = new PromptResume(opts.session);
   const backoff = new Backoff(opts.session, now);
+  const killSwitch = new KillSwitch(db);
   let restored = false;
   const activity = new ActivityWriter(db);
   const prompts = new PromptQueue({
@@ -84,6 +88,8 @@ export function createContext(opts: ContextOptions): BackgroundContext {
   let sessionId = '';
   const ready = (async () => {
     await db.open();
+    // Before anything else: no request may be served before the switch's state is known.
+    await killSwitch.load();
     // storage.session is emptied when the browser closes: a new id marks a new browser session,
     // which ends every "until the browser closes" rule and override.
     sessionId = (await opts.session.get<string>(SESSION_ID_KEY)) ?? crypto.randomUUID();
@@ -104,6 +110,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     prompts,
     resume,
     backoff,
+    killSwitch,
     tabSites: new TabSites(opts.session),
     inFlight: new Set(),
     session: opts.session,

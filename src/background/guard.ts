@@ -131,7 +131,8 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
       done = run();
     } catch (err) {
       const error = err instanceof WardenError ? err : fail('invalid_request', `${req.method} failed on this input`);
-      await note(error.code === 'locked' ? 'locked' : 'invalid_request', error.message);
+      // A refusal the operation raises itself: the vault locked meanwhile, or the kill switch.
+      await note(error.code === 'locked' || error.code === 'denied' ? error.code : 'invalid_request', error.message);
       return { type: 'refused', error };
     }
     if (tails) {

@@ -10,6 +10,9 @@ import { pruneLogs } from '../db/retention.ts';
 import { fail } from '../shared/errors.ts';
 import { LIVE_STARTED, LiveUpdates } from './liveUpdates.ts';
 import { acceptDocumentPort } from './documents.ts';
+import { Badge } from './badge.ts';
+import { stopSigning } from './handlers/admin/killSwitch.ts';
+import { STOP_SIGNING_COMMAND } from '../shared/commands.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
 
 const RETENTION_ALARM = 'warden-retention';
@@ -25,11 +28,20 @@ const session: SessionStore = live.watchSession({
 });
 
 const promptWindows = new PromptWindows();
+const badge = new Badge((view) =>
+  void Promise.all([
+    browser.action.setBadgeText({ text: view.text }),
+    browser.action.setBadgeBackgroundColor({ color: view.color }),
+    browser.action.setTitle({ title: view.title }),
+  ]).catch(() => undefined),
+);
 const ctx = createContext({
   session,
   extensionOrigin,
-  onPromptsChanged: (pending) => (promptWindows.sync(pending), live.changed('prompts')),
+  onPromptsChanged: (pending) => (promptWindows.sync(pending), badge.setPending(pending.length), live.changed('prompts')),
 });
+// The badge says STOP while the kill switch is on, above any count; from setup on, after a restart too.
+ctx.killSwitch.subscribe((on) => badge.setStopped(on));
 live.watchDb(ctx.db);
 browser.runtime.onConnect.addListener((port: Runtime.Port) => void (live.accept(port) || acceptDocumentPort(port, ctx.prompts)));
 // Once per start: pages whose port went away when the background stopped reconnect now.
@@ -41,6 +53,13 @@ const autoLock = createAutoLock(ctx, (when) =>
 const route = createRouter(ctx, () => autoLock.touch());
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
+
+// The keyboard shortcut turns the kill switch on from anywhere, never off (resuming needs the
+// vault unlocked, in the popup). Registered at start like every listener, so a press wakes a
+// stopped worker; it acts once setup has read the stored state.
+browser.commands.onCommand.addListener((command: string) => {
+  if (command === STOP_SIGNING_COMMAND) void ctx.ready.then(() => stopSigning(ctx)).catch(() => {});
+});
 
 // A tab that closes cancels the requests it was waiting on (docs/THREATS.md #23).
 const cancelTab = (tabId: number, why: string) => ctx.prompts.refuseAll(fail('denied', why), (p) => p.tabId === tabId);

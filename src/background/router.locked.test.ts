@@ -170,6 +170,7 @@ const CASES: Record<AdminMethod, Case> = {
   },
   get_site_view: { read: () => ({ origin: SITE }) },
   list_sites: { read: () => ({}) },
+  set_kill_switch: { loosen: [() => ({ on: false })], allowed: [() => ({ on: true })] },
 };
 
 async function harnessIn(state: State): Promise<Harness> {

@@ -14,6 +14,7 @@ import { handleNip07 } from './handlers/nip07.ts';
 import { requestKind } from './operations.ts';
 import { embeddingOrigin, isExtensionPage, siteOrigin, type SenderInfo } from './sender.ts';
 import { refuseInactiveDocument, sentFrom } from './documents.ts';
+import { STOPPED_REASON } from './killSwitch.ts';
 
 export type Router = (message: unknown, sender: SenderInfo) => Promise<WireResponse>;
 
@@ -51,6 +52,9 @@ async function routeAdmin(ctx: BackgroundContext, message: unknown, sender: Send
 type AdminParamsAny = ReturnType<(typeof adminParamSchemas)[AdminMethod]['parse']>;
 
 async function routeNip07(ctx: BackgroundContext, message: unknown, sender: SenderInfo): Promise<unknown> {
+  // Step 0, the kill switch: before the request is looked at further, before any prompt, the vault,
+  // the policy or the crypto (docs/ARCHITECTURE.md, Decision order; docs/THREATS.md #44).
+  if (ctx.killSwitch.on) throw stopped(ctx, message, sender);
   const envelope = nip07EnvelopeSchema.safeParse(message);
   if (!envelope.success) throw fail('invalid_request', describeIssue(envelope.error));
   const parsed = parseNip07Request(envelope.data.method, envelope.data.params ?? {});
@@ -81,4 +85,19 @@ async function routeNip07(ctx: BackgroundContext, message: unknown, sender: Send
     if (err instanceof WardenError) ctx.rate.spend(origin);
     throw err;
   }
+}
+
+/** The kill switch's refusal, noted in the activity log where repeats collapse into one row with a count. */
+function stopped(ctx: BackgroundContext, message: unknown, sender: SenderInfo): WardenError {
+  const refusal = ctx.killSwitch.refusal();
+  const envelope = nip07EnvelopeSchema.safeParse(message);
+  let origin: string | null = null;
+  try {
+    origin = siteOrigin(sender);
+  } catch {
+    // A sender that is no site gets the same refusal, and no row.
+  }
+  // No kind: a flood of many kinds still makes one row per method.
+  if (origin && envelope.success) ctx.activity.push({ origin, method: envelope.data.method, kind: null, outcome: 'denied', reason: STOPPED_REASON, createdAt: ctx.now() });
+  return refusal;
 }

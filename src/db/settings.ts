@@ -11,6 +11,8 @@ export const SETTINGS = {
   sensitiveKinds: { collection: 'prefs', schema: z.array(kindSchema), fallback: [...DEFAULT_SENSITIVE_KINDS] },
   relays: { collection: 'prefs', schema: relayMap, fallback: {} as z.infer<typeof relayMap> },
   activeAccountId: { collection: 'vault', schema: z.int().positive().nullable(), fallback: null as number | null },
+  /** All signing stopped (src/background/killSwitch.ts): kept here so it outlasts every restart. */
+  killSwitch: { collection: 'guard', schema: z.boolean(), fallback: false },
   passwordBackoff: { collection: 'vault', schema: z.object({ failures: z.int().min(0), until: z.int().min(0) }), fallback: { failures: 0, until: 0 } },
 } as const;
 

@@ -26,6 +26,8 @@ export interface Status {
   /** When this worker (or event page) started: a restart shows as a new value. */
   workerStartedAt: number;
   pending: { promptId: string; origin: string; method: Method; kind?: number }[];
+  /** All signing stopped: every web-page request is refused (set_kill_switch). */
+  killSwitch: boolean;
 }
 
 /** A grant's own fields, as every result shows them (absent times as null). */
@@ -222,4 +224,5 @@ export interface AdminResults {
   restore_apply: { applied: number; skipped: number; accountsAdded: number };
   get_site_view: SiteView;
   list_sites: { origins: string[] };
+  set_kill_switch: { killSwitch: boolean };
 }

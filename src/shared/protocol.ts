@@ -126,6 +126,8 @@ export const pageParamSchemas = {
   get_site_view: z.strictObject({ origin: originSchema, activityLimit: z.int().min(0).max(50).optional() }),
   /** Every origin that has a grant or an override. */
   list_sites: z.strictObject({}),
+  /** The kill switch: on refuses every web-page request; off needs the vault unlocked. */
+  set_kill_switch: z.strictObject({ on: z.boolean() }),
 } as const;
 
 export const adminParamSchemas = {

@@ -6,7 +6,7 @@ import { getSetting } from '../../db/settings.ts';
 import { wasLogged } from '../../db/signingLog.ts';
 import { isConsequential } from '../../shared/methods.ts';
 import type { BackgroundContext } from '../context.ts';
-import { earlyRefusal, guard } from '../guard.ts';
+import { earlyRefusal, guard, type Operation } from '../guard.ts';
 import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
 import { refuseIfPaused } from '../prompts/backoff.ts';
@@ -40,10 +40,12 @@ async function unlockedAccount(ctx: BackgroundContext, site: SiteContext, reques
         const need = err.code === 'no_account' ? 'account' : 'unlock';
         // An unlock window is a prompt like any other: a site in a back-off opens none.
         if (!prompt) refuseIfPaused(ctx, { origin: site.origin, method: request.method, kind: null });
-        const answer = await ctx.prompts.ask(
-          { ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need },
-          prompt,
-        );
+        const answer = await ctx.prompts
+          .ask({ ...where(site, request), accountId: 0, method: request.method, kind: null, reason: err.message, details: { type: 'none' }, need }, prompt)
+          // The kill switch ended the wait: its refusal, not "locked" (docs/THREATS.md #44).
+          .catch((refused: unknown) => {
+            throw ctx.killSwitch.on ? ctx.killSwitch.refusal() : refused;
+          });
         prompt = answer.prompt;
       }
     }
@@ -116,12 +118,19 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
   const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId };
+  // A request that passed the kill switch's check before it turned on (waiting for its turn, or
+  // approved a moment before) runs no crypto once it is on: checked again inside the guard, at the
+  // last moment (docs/THREATS.md #44).
+  const run: typeof prepared.run = () => {
+    if (ctx.killSwitch.on) throw ctx.killSwitch.refusal();
+    return prepared.run();
+  };
 
   let approved = resumed.approved;
   let prompt = resumed.prompt?.need ? undefined : resumed.prompt;
   try {
     for (;;) {
-      const result = await runOnce(ctx, site, req, prepared, approved);
+      const result = await runOnce(ctx, site, req, run, approved);
       if (result.type === 'allowed') return result.value;
       if (result.type === 'refused') throw result.error;
       // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
@@ -138,11 +147,11 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
 }
 
 /** One pass through the guard; an approved one is marked as running across a possible stop. */
-async function runOnce(ctx: BackgroundContext, site: SiteContext, req: Parameters<typeof guard>[1], prepared: ReturnType<typeof prepare>, approved: boolean) {
-  if (!approved || !site.requestId) return guard(ctx, req, prepared.run, approved);
+async function runOnce<T>(ctx: BackgroundContext, site: SiteContext, req: Parameters<typeof guard>[1], run: Operation<T>, approved: boolean) {
+  if (!approved || !site.requestId) return guard(ctx, req, run, approved);
   await ctx.resume.markRunning(site.requestId, site.origin);
   try {
-    return await guard(ctx, req, prepared.run, approved);
+    return await guard(ctx, req, run, approved);
   } finally {
     ctx.resume.clearRunning(site.requestId);
   }

@@ -61,7 +61,6 @@ export class PromptWindows {
   }
 
   private apply(pending: readonly PromptInfo[]): void {
-    void browser.action.setBadgeText({ text: pending.length ? String(pending.length) : '' });
     const waiting = new Set(pending.map(keyOf));
     for (const key of new Set([...waiting, ...this.slots.keys()])) {
       const slot = this.slots.get(key) ?? {};
@@ -111,7 +110,7 @@ export class PromptWindows {
     try {
       const url = browser.runtime.getURL(`${PROMPT_PAGE}?for=${key}`);
       // A request from a tab in the background does not take the focus (docs/THREATS.md #38):
-      // the window opens behind, and the badge shows the count.
+      // the window opens behind, and the badge shows the count (src/background/badge.ts).
       const focused = this.pendingFor(key).some((p) => p.sentFrom?.activeTab !== false);
       const props = { url, type: 'popup' as const, width: 460, height: 680 };
       const before = focused ? undefined : await Promise.resolve().then(() => browser.windows.getLastFocused()).catch(() => undefined);

@@ -9,6 +9,7 @@ import { accounts as accountList, pendingCount, refreshVault, startVaultPoll, st
 import { admin } from '../shared/rpc.ts';
 import { UnlockForm } from '../manage/VaultForms.tsx';
 import { SitePanel } from './SitePanel.tsx';
+import { KillSwitch } from './KillSwitch.tsx';
 
 const isSite = (url: string | undefined) => !!url && /^https?:\/\//.test(url);
 
@@ -49,6 +50,7 @@ function Popup() {
     return (
       <div data-testid="popup">
         <div class="top"><h1>Warden</h1></div>
+        <KillSwitch />
         <p>No key yet. Create one or import yours to start.</p>
         <Button variant="primary" testid="popup-setup" onClick={() => void browser.tabs.create({ url: browser.runtime.getURL('src/ui/options/index.html?welcome=1') })}>
           Create or import a key
@@ -63,6 +65,7 @@ function Popup() {
         {pendingCount.value > 0 && <Badge tone="accent" testid="popup-pending">{pendingCount.value} waiting</Badge>}
         <Badge tone={status.locked ? 'danger' : 'ok'} testid="popup-lock-state">{status.locked ? 'Locked' : 'Unlocked'}</Badge>
       </div>
+      <KillSwitch />
       <div class="account">
         <Select
           label="Account in use"

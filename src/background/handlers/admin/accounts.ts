@@ -10,6 +10,7 @@ export const accountHandlers = {
   get_status: async (ctx) => ({
     ...ctx.vault.status(),
     workerStartedAt: ctx.startedAt,
+    killSwitch: ctx.killSwitch.on,
     pending: ctx.prompts.awaitingAnswer().map(({ promptId, origin, method, kind }) => ({ promptId, origin, method, ...(kind === null ? {} : { kind }) })),
   }),
   create_account: async (ctx, p) => {

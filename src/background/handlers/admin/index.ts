@@ -1,5 +1,6 @@
 import { accountHandlers } from './accounts.ts';
 import { backupHandlers } from './backup.ts';
+import { killSwitchHandlers } from './killSwitch.ts';
 import { logHandlers } from './logs.ts';
 import { permsHandlers } from './perms.ts';
 import { policyHandlers } from './policies.ts';
@@ -24,4 +25,5 @@ export const adminHandlers: AdminHandlers = lockGate({
   ...permsHandlers,
   ...retentionHandlers,
   ...backupHandlers,
+  ...killSwitchHandlers,
 });

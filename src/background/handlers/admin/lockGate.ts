@@ -150,6 +150,8 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
   restore_apply: restoreImpact,
   get_site_view: 'read',
   list_sites: 'read',
+  // Stopping all signing tightens (it works locked and with no key); resuming loosens.
+  set_kill_switch: async (_ctx, p) => (p.on ? 'tightens' : 'loosens'),
 };
 
 export const LOCKED_MESSAGE = 'Unlock to loosen: while the signer is locked it refuses what would allow more, keep less of the log or delete data';
