@@ -52,8 +52,8 @@ export type StepResult = { ok: true } | { ok: false; id: number; why: 'hash' | '
 
 /**
  * Checks entries given in ascending id order. A broken entry is named by its id; where the break
- * is a missing link and ids are missing just before it, by the first missing id (the entry most
- * likely removed).
+ * is a missing link and ids are missing just before it, by the first missing id that no
+ * checkpoint accounts for (the entry most likely removed).
  */
 export class ChainWalker {
   entries = 0;
@@ -78,8 +78,19 @@ export class ChainWalker {
     return false;
   }
 
+  /** The first id after the last good entry that no checkpoint accounts for, if it comes before `id`. */
   private missingOr(id: number): number {
-    return id > this.lastId + 1 ? this.lastId + 1 : id;
+    let m = this.lastId + 1;
+    for (let moved = true; moved && m < id; ) {
+      moved = false;
+      for (const cp of this.checkpoints.values()) {
+        if (cp.fromId <= m && m <= cp.toId) {
+          m = cp.toId + 1;
+          moved = true;
+        }
+      }
+    }
+    return Math.min(m, id);
   }
 
   step(e: CanonicalEntry & { id: number; prevHash?: unknown; hash?: unknown }): StepResult {
@@ -99,6 +110,6 @@ export class ChainWalker {
    */
   finish(head: string | null): number | null {
     if (head === null) return this.entries === 0 ? null : this.lastId + 1;
-    return this.links(this.expected, head) ? null : this.lastId + 1;
+    return this.links(this.expected, head) ? null : this.missingOr(Number.MAX_SAFE_INTEGER);
   }
 }

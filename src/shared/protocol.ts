@@ -126,6 +126,15 @@ export const pageParamSchemas = {
   get_site_view: z.strictObject({ origin: originSchema, activityLimit: z.int().min(0).max(50).optional() }),
   /** Every origin that has a grant or an override. */
   list_sites: z.strictObject({}),
+  /** Walks the signing log's hash chain (docs/ARCHITECTURE.md, Signing-log hash chain). */
+  verify_log: z.strictObject({}),
+  /** get_signing_log with every stored field and the chain: what the JSON Lines export writes. */
+  export_signing_log: z.strictObject({
+    origin: originSchema.optional(),
+    method: methodSchema.optional(),
+    before: idSchema.optional(),
+    limit: pageLimit,
+  }),
 } as const;
 
 export const adminParamSchemas = {

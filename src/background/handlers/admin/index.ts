@@ -1,6 +1,7 @@
 import { accountHandlers } from './accounts.ts';
 import { backupHandlers } from './backup.ts';
 import { logHandlers } from './logs.ts';
+import { logChainHandlers } from './verifyLog.ts';
 import { permsHandlers } from './perms.ts';
 import { policyHandlers } from './policies.ts';
 import { promptHandlers } from './prompts.ts';
@@ -20,4 +21,5 @@ export const adminHandlers: AdminHandlers = {
   ...permsHandlers,
   ...retentionHandlers,
   ...backupHandlers,
+  ...logChainHandlers,
 };
