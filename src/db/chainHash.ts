@@ -14,7 +14,11 @@ export const CHAIN_TAG = 'warden-log/1';
 /** The fields an entry's hash covers, in this order. The row id is not among them (see the doc). */
 export const CANONICAL_FIELDS = ['origin', 'accountId', 'method', 'kind', 'createdAt', 'grantId', 'eventId', 'requestId', 'seqMethod', 'seqKind'] as const;
 
-export type CanonicalEntry = Pick<SigningLogEntry, (typeof CANONICAL_FIELDS)[number]>;
+type Field = (typeof CANONICAL_FIELDS)[number];
+/** An entry as stored (optional fields absent) or as exported (absent fields null). */
+export type CanonicalEntry = Pick<SigningLogEntry, 'origin' | 'accountId' | 'method' | 'createdAt'> & {
+  [K in Exclude<Field, 'origin' | 'accountId' | 'method' | 'createdAt'>]?: SigningLogEntry[K] | null;
+};
 
 /**
  * The canonical form: the JSON array [tag, prevHash, …the fields above in order], written by
