@@ -111,7 +111,7 @@ function ChainCheck() {
   const [result, setResult] = useState<LogVerification | null>(null);
   const action = useAction();
   return (
-    <div class="chain-check">
+    <div class="chain-check" style={{ margin: '4px 0 10px' }}>
       <Button small testid="options-log-verify" disabled={action.busy} onClick={() => void action.run(async () => setResult(await admin('verify_log')))}>
         {action.busy ? 'Verifying…' : 'Verify chain'}
       </Button>{' '}
