@@ -75,7 +75,7 @@ test('an inbox-sized burst: 300 signEvent at once all sign, in the right replies
   }, N);
   expect(results.filter((r) => !r.ok).map((r) => (r as { code?: string }).code)).toEqual([]);
   for (const r of results) {
-    const e = (r as { v: SignedEvent }).v;
+    const e = (r as unknown as { v: SignedEvent }).v;
     expect(e.content).toBe(r.content);
     expect(e.pubkey).toBe(pubkey);
     expect(verifyEvent({ ...e })).toBe(true);

@@ -63,7 +63,9 @@ test('activity and signing log page by keyset, filter, and the log exports as JS
   const download = options.waitForEvent('download');
   await options.getByTestId('options-log-export').click();
   const file = await (await download).path();
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; origin: string });
+  // The first line is the header with the hash chain's head and checkpoints (e2e/signing-log-chain.spec.ts checks the chain).
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; origin: string; warden?: string });
+  expect(header?.warden).toBe('signing-log');
   expect(lines.map((l) => l.id)).toEqual(expected);
   expect(lines.every((l) => l.origin === ext.siteUrl)).toBe(true);
 

@@ -129,6 +129,8 @@ const CASES: Record<AdminMethod, Case> = {
   },
   revoke_override: { loosen: [(s) => ({ overrideId: s.denyId })], allowed: [(s) => ({ overrideId: s.allowId })] },
   get_signing_log: { read: () => ({ limit: 10 }) },
+  export_signing_log: { read: () => ({ limit: 10 }) },
+  verify_log: { read: () => ({}) },
   get_activity: { read: () => ({ limit: 10 }) },
   // No prompt waits here: unlocked the handler says not_found; a waiting one is tested below.
   resolve_prompt: {

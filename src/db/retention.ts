@@ -8,6 +8,7 @@ import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import type { PruneResult, Retention } from '../shared/adminResults.ts';
 import { ACTIVITY_MAX_ROWS, pruneActivity } from './activity.ts';
+import { removeEntries } from './logChain.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per transaction: each chunk re-reads the live rules, so none is pruned on stale ones. */
@@ -89,11 +90,12 @@ export async function pruneLogs(db: WardenDb, clock: () => PolicyClock, retentio
   const cutoff = now - r.signingLogDays * DAY_MS;
   let after = -Infinity;
   for (;;) {
-    const step = await db.transaction('rw', [db.grants, db.rules, db.signingLog], async () => {
+    const step = await db.transaction('rw', [db.grants, db.rules, db.signingLog, db.logChain], async () => {
       const list = await protections(db, clock());
       const old = await db.signingLog.where('createdAt').between(after, cutoff, false, false).limit(CHUNK).toArray();
       const doomed = old.filter((e) => !isProtected(e, list)).map((e) => e.id);
-      await db.signingLog.bulkDelete(doomed);
+      // Leaves a checkpoint for what it removes, so the pruned log still verifies.
+      await removeEntries(db, old, doomed);
       return { seen: old.length, deleted: doomed.length, last: old[old.length - 1]?.createdAt };
     });
     result.signingLogDeleted += step.deleted;

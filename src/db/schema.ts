@@ -2,6 +2,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } from '../policy/records.ts';
 import { DEFAULT_SENSITIVE_KINDS, FIRST_SENSITIVE_KINDS } from '../shared/kinds.ts';
+import { chainExisting, type ChainRow } from './logChain.ts';
 
 export interface SettingRow {
   collection: string;
@@ -43,6 +44,14 @@ export const SCHEMA_V2 = SCHEMA_V1;
  */
 export const SCHEMA_V3 = SCHEMA_V1;
 
+/**
+ * Version 5 adds the signing log's hash chain: a small `logChain` store (the chain head and the
+ * checkpoints retention leaves), and every existing entry gets its prevHash and hash, once, in id
+ * order (src/db/logChain.ts). Only this store is declared: Dexie keeps the others from the
+ * versions before (version 4 is declared apart).
+ */
+export const SCHEMA_V5 = { logChain: 'key' } as const;
+
 export class WardenDb extends Dexie {
   accounts!: EntityTable<Account, 'id'>;
   grants!: EntityTable<Grant, 'id'>;
@@ -51,6 +60,7 @@ export class WardenDb extends Dexie {
   signingLog!: EntityTable<SigningLogEntry, 'id'>;
   activity!: EntityTable<ActivityEntry, 'id'>;
   settings!: Table<SettingRow, [string, string]>;
+  logChain!: Table<ChainRow, string>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a lost last write after an OS crash is acceptable; a slow hot path is not.
@@ -94,6 +104,7 @@ export class WardenDb extends Dexie {
           await tx.table<SettingRow>('settings').put({ collection: 'prefs', key: 'sensitiveKinds', value: [...DEFAULT_SENSITIVE_KINDS] });
         }
       });
+    this.version(5).stores(SCHEMA_V5).upgrade(chainExisting);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Method } from '../shared/methods.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import { keysetPage, type Page } from './keyset.ts';
+import { chainReady, linkNext, writeHead } from './logChain.ts';
 
 export interface LogScope {
   origin: string;
@@ -87,22 +88,29 @@ export function readEntryTails(db: WardenDb, entry: Omit<LogScope, 'kind'> & { k
 
 /**
  * Appends an entry with its sequence numbers, continuing the given tails (read in the same
- * transaction, or kept by a TailCache). createdAt never goes back within a scope — a clock set
- * backwards would break the order the counts rely on — and clamping forward only makes an entry
- * count longer, so a cap errs strict. Returns the new tails.
+ * transaction, or kept by a TailCache), and links it into the hash chain (src/db/logChain.ts).
+ * createdAt never goes back within a scope — a clock set backwards would break the order the
+ * counts rely on — and clamping forward only makes an entry count longer, so a cap errs strict.
+ * Returns the new tails. The transaction must cover signingLog and logChain.
  */
 export async function appendLog(
   db: WardenDb,
-  entry: Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind'>,
+  entry: Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind' | 'prevHash' | 'hash'>,
   tails?: EntryTails,
 ): Promise<EntryTails> {
   // Appending outside a transaction would break the count-then-append atomicity caps rely on.
   if (!Dexie.currentTransaction) throw new Error('appendLog must run inside a read-write transaction');
   const t = tails ?? (await readEntryTails(db, entry));
+  // Awaits only the first time: then the head is in memory (no seek on the hot path).
+  const ready = chainReady(db);
+  if (ready) await ready;
   const createdAt = Math.max(entry.createdAt, t.method?.createdAt ?? -Infinity);
   const seqMethod = (t.method?.seq ?? 0) + 1;
   const seqKind = entry.kind === undefined ? undefined : (t.kind?.seq ?? 0) + 1;
-  await db.signingLog.add({ ...entry, createdAt, seqMethod, ...(seqKind === undefined ? {} : { seqKind }) } as SigningLogEntry);
+  const row = { ...entry, createdAt, seqMethod, ...(seqKind === undefined ? {} : { seqKind }) };
+  // Linking and issuing the add happen with no await between, so appends chain in add order.
+  const link = linkNext(db, row);
+  await Promise.all([db.signingLog.add({ ...row, ...link } as SigningLogEntry), writeHead(db, link.hash)]);
   return { method: { seq: seqMethod, createdAt }, kind: seqKind === undefined ? null : { seq: seqKind, createdAt } };
 }
 

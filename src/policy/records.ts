@@ -57,6 +57,10 @@ export interface SigningLogEntry {
   seqMethod?: number;
   /** 1, 2, 3… within (origin, account, method, kind), for sign_event. */
   seqKind?: number;
+  /** The hash of the entry before it in the profile's chain (64 hex; the first entry: 64 zeros). */
+  prevHash?: string;
+  /** SHA-256 over prevHash and this entry's canonical fields (docs/ARCHITECTURE.md, Signing-log hash chain). */
+  hash?: string;
 }
 
 /** What the activity log says became of a request. */

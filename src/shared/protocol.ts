@@ -128,6 +128,15 @@ export const pageParamSchemas = {
   list_sites: z.strictObject({}),
   /** The kill switch: on refuses every web-page request; off needs the vault unlocked. */
   set_kill_switch: z.strictObject({ on: z.boolean() }),
+  /** Walks the signing log's hash chain (docs/ARCHITECTURE.md, Signing-log hash chain). */
+  verify_log: z.strictObject({}),
+  /** get_signing_log with every stored field and the chain: what the JSON Lines export writes. */
+  export_signing_log: z.strictObject({
+    origin: originSchema.optional(),
+    method: methodSchema.optional(),
+    before: idSchema.optional(),
+    limit: pageLimit,
+  }),
 } as const;
 
 export const adminParamSchemas = {

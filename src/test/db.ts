@@ -54,7 +54,7 @@ export function logEntry(origin: string, method: Method, createdAt: number, kind
 
 /** appendLog must run inside a read-write transaction (the guard's); resolves with the new row's id. */
 export async function appendEntry(d: WardenDb, e: LogRow): Promise<number> {
-  return d.transaction('rw', d.signingLog, async () => {
+  return d.transaction('rw', d.signingLog, d.logChain, async () => {
     await appendLog(d, e);
     return (await d.signingLog.orderBy('id').last())!.id;
   });
@@ -63,7 +63,7 @@ export async function appendEntry(d: WardenDb, e: LogRow): Promise<number> {
 /** Appends `rows` in time order in one transaction, as a run of requests would have. */
 export async function appendEntries(d: WardenDb, rows: LogRow[]): Promise<void> {
   const sorted = [...rows].sort((a, b) => a.createdAt - b.createdAt);
-  await d.transaction('rw', d.signingLog, async () => {
+  await d.transaction('rw', d.signingLog, d.logChain, async () => {
     for (const row of sorted) await appendLog(d, row);
   });
 }

@@ -1,5 +1,6 @@
 // The activity (every decision, with the rule or override that decided) and the signing log
-// (what caps count), both keyset-paged and filterable; the signing log exports as JSON Lines.
+// (what caps count), both keyset-paged and filterable; the signing log exports as JSON Lines and
+// its hash chain can be checked here.
 import { useState } from 'preact/hooks';
 import { Badge, Button, Card, ErrorText, Field, Select } from '../components/index.tsx';
 import { PagedTable } from '../components/PagedTable.tsx';
@@ -7,6 +8,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { isMethod } from '../../shared/methods.ts';
 import { OUTCOMES as OUTCOME_LIST, type Outcome } from '../../policy/records.ts';
+import type { LogCheckpoint, LogVerification } from '../../shared/adminResults.ts';
 import { countText, METHOD_OPTIONS, OUTCOME_TONE, OUTCOMES, scopeText, timeText } from '../manage/format.ts';
 
 const isOutcome = (value: string): value is Outcome => (OUTCOME_LIST as readonly string[]).includes(value);
@@ -75,22 +77,56 @@ export function ActivityTab() {
   );
 }
 
+/**
+ * The JSON Lines export: a header line (the chain's head and checkpoints, and the filter if any),
+ * then one line per entry, newest first, with every field its hash covers. scripts/verify-log.mjs
+ * checks such a file (docs/ARCHITECTURE.md, Signing-log hash chain).
+ */
 async function exportLog(origin: string, method: string): Promise<number> {
+  const filter = { ...(isOrigin(origin) ? { origin } : {}), ...(isMethod(method) ? { method } : {}) };
   const lines: string[] = [];
+  let head: string | null = null;
+  let checkpoints: LogCheckpoint[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = await admin('get_signing_log', { limit: 1000, ...(isOrigin(origin) ? { origin } : {}), ...(isMethod(method) ? { method } : {}), ...(before === undefined ? {} : { before }) });
+    const page = await admin('export_signing_log', { limit: 1000, ...filter, ...(before === undefined ? {} : { before }) });
+    if (page.head !== undefined) head = page.head;
+    if (page.checkpoints) checkpoints = page.checkpoints;
     for (const e of page.entries) lines.push(JSON.stringify(e));
     if (page.next === undefined) break;
     before = page.next;
   }
-  const url = URL.createObjectURL(new Blob(lines.map((l) => `${l}\n`), { type: 'application/x-ndjson' }));
+  const header = { warden: 'signing-log', format: 1, chain: 'warden-log/1', exportedAt: Date.now(), filter: Object.keys(filter).length ? filter : null, head, checkpoints };
+  const url = URL.createObjectURL(new Blob([header, ...lines].map((l) => `${typeof l === 'string' ? l : JSON.stringify(l)}\n`), { type: 'application/x-ndjson' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = `warden-signing-log-${new Date().toISOString().slice(0, 10)}.jsonl`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   return lines.length;
+}
+
+/** The chain check: "intact, N entries" or the entry where it breaks, with the time it was checked. */
+function ChainCheck() {
+  const [result, setResult] = useState<LogVerification | null>(null);
+  const action = useAction();
+  return (
+    <div class="chain-check" style={{ margin: '4px 0 10px' }}>
+      <Button small testid="options-log-verify" disabled={action.busy} onClick={() => void action.run(async () => setResult(await admin('verify_log')))}>
+        {action.busy ? 'Verifying…' : 'Verify chain'}
+      </Button>{' '}
+      {result ? (
+        <span class={result.intact ? 'ok' : 'error'} data-testid="options-log-chain" data-intact={String(result.intact)} data-broken-id={result.firstBrokenId ?? ''}>
+          {result.intact
+            ? `Chain intact — ${result.entries} ${result.entries === 1 ? 'entry' : 'entries'}, checked at ${timeText(result.checkedAt)}`
+            : `Chain broken at entry #${result.firstBrokenId}: altered, removed or reordered (checked at ${timeText(result.checkedAt)})`}
+        </span>
+      ) : (
+        <span class="muted">Each entry carries the hash of the one before it: verify that none was altered, removed or reordered.</span>
+      )}
+      <ErrorText testid="options-log-verify-error" error={action.error} />
+    </div>
+  );
 }
 
 export function LogTab() {
@@ -110,6 +146,7 @@ export function LogTab() {
         <SiteFilter testid="options-log-site" value={origin} onChange={setOrigin} />
         <Select label="Method" testid="options-log-method" options={[...ANY, ...METHOD_OPTIONS.filter(([m]) => m !== 'get_public_key')]} value={method} onChange={(e) => setMethod(e.currentTarget.value)} />
       </div>
+      <ChainCheck />
       {exported !== null && <p class="ok" data-testid="options-log-exported">{exported} entries exported.</p>}
       <ErrorText testid="options-log-error" error={action.error} />
       <PagedTable

@@ -2,6 +2,7 @@ import { accountHandlers } from './accounts.ts';
 import { backupHandlers } from './backup.ts';
 import { killSwitchHandlers } from './killSwitch.ts';
 import { logHandlers } from './logs.ts';
+import { logChainHandlers } from './verifyLog.ts';
 import { permsHandlers } from './perms.ts';
 import { policyHandlers } from './policies.ts';
 import { promptHandlers } from './prompts.ts';
@@ -26,4 +27,5 @@ export const adminHandlers: AdminHandlers = lockGate({
   ...retentionHandlers,
   ...backupHandlers,
   ...killSwitchHandlers,
+  ...logChainHandlers,
 });

@@ -114,6 +114,8 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
     return row ? overrideLiftImpact({ effect: row.effect, live: live(ctx)(row) }) : 'neutral';
   },
   get_signing_log: 'read',
+  export_signing_log: 'read',
+  verify_log: 'read',
   get_activity: 'read',
   // Remembering an allow adds a grant rule (or a preset grant); a deny or a one-off answer adds none.
   resolve_prompt: async (_ctx, p) => {

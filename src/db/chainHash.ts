@@ -1,0 +1,119 @@
+// The signing log's hash chain, as plain functions: the canonical form of an entry, its hash, and
+// a walker that checks entries in id order. No database here, so the exact rules are easy to read
+// and to test; docs/ARCHITECTURE.md (Signing-log hash chain) states them for people and for
+// scripts/verify-log.mjs, which repeats them in plain Node.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { SigningLogEntry } from '../policy/records.ts';
+
+/** The prevHash of the very first entry of a profile. */
+export const GENESIS = '0'.repeat(64);
+/** The first element of every canonical form: a later change of the form gets a new tag. */
+export const CHAIN_TAG = 'warden-log/1';
+
+/** The fields an entry's hash covers, in this order. The row id is not among them (see the doc). */
+export const CANONICAL_FIELDS = ['origin', 'accountId', 'method', 'kind', 'createdAt', 'grantId', 'eventId', 'requestId', 'seqMethod', 'seqKind'] as const;
+
+type Field = (typeof CANONICAL_FIELDS)[number];
+/** An entry as stored (optional fields absent) or as exported (absent fields null). */
+export type CanonicalEntry = Pick<SigningLogEntry, 'origin' | 'accountId' | 'method' | 'createdAt'> & {
+  [K in Exclude<Field, 'origin' | 'accountId' | 'method' | 'createdAt'>]?: SigningLogEntry[K] | null;
+};
+
+/**
+ * The canonical form: the JSON array [tag, prevHash, …the fields above in order], written by
+ * JSON.stringify (no whitespace), an absent field written as null.
+ */
+export function canonicalText(prevHash: string, entry: CanonicalEntry): string {
+  const fields = entry as Record<string, unknown>;
+  return JSON.stringify([CHAIN_TAG, prevHash, ...CANONICAL_FIELDS.map((f) => fields[f] ?? null)]);
+}
+
+const utf8 = new TextEncoder();
+
+/** Synchronous on purpose: it runs inside a Dexie transaction, where awaiting crypto.subtle would commit it. */
+export function entryHash(prevHash: string, entry: CanonicalEntry): string {
+  return bytesToHex(sha256(utf8.encode(canonicalText(prevHash, entry))));
+}
+
+/**
+ * A run of entries retention removed: the hash before the run (prevHash) and the hash of its
+ * last entry (lastHash), so the entry after the run still links to what came before it.
+ */
+export interface Checkpoint {
+  prevHash: string;
+  lastHash: string;
+  fromId: number;
+  toId: number;
+  removed: number;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+/** Adjacent runs are merged when recorded; the bound only stops a crafted loop of checkpoints. */
+const MAX_HOPS = 10_000;
+
+export type StepResult = { ok: true } | { ok: false; id: number; why: 'hash' | 'link' };
+
+/**
+ * Checks entries given in ascending id order. A broken entry is named by its id; where the break
+ * is a missing link and ids are missing just before it, by the first missing id that no
+ * checkpoint accounts for (the entry most likely removed).
+ */
+export class ChainWalker {
+  entries = 0;
+  private expected = GENESIS;
+  private lastId = 0;
+
+  constructor(private checkpoints: ReadonlyMap<string, Checkpoint>) {}
+
+  setCheckpoints(checkpoints: ReadonlyMap<string, Checkpoint>): void {
+    this.checkpoints = checkpoints;
+  }
+
+  /** Whether `target` follows the hash `from` directly or across removed runs. */
+  private links(from: string, target: string): boolean {
+    let h = target;
+    for (let i = 0; i <= MAX_HOPS; i++) {
+      if (h === from) return true;
+      const cp = this.checkpoints.get(h);
+      if (!cp) return false;
+      h = cp.prevHash;
+    }
+    return false;
+  }
+
+  /** The first id after the last good entry that no checkpoint accounts for, if it comes before `id`. */
+  private missingOr(id: number): number {
+    let m = this.lastId + 1;
+    for (let moved = true; moved && m < id; ) {
+      moved = false;
+      for (const cp of this.checkpoints.values()) {
+        if (cp.fromId <= m && m <= cp.toId) {
+          m = cp.toId + 1;
+          moved = true;
+        }
+      }
+    }
+    return Math.min(m, id);
+  }
+
+  step(e: CanonicalEntry & { id: number; prevHash?: unknown; hash?: unknown }): StepResult {
+    if (typeof e.hash !== 'string' || typeof e.prevHash !== 'string' || !HEX64.test(e.hash) || !HEX64.test(e.prevHash) || entryHash(e.prevHash, e) !== e.hash) {
+      return { ok: false, id: e.id, why: 'hash' };
+    }
+    if (!this.links(this.expected, e.prevHash)) return { ok: false, id: this.missingOr(e.id), why: 'link' };
+    this.entries++;
+    this.expected = e.hash;
+    this.lastId = e.id;
+    return { ok: true };
+  }
+
+  /**
+   * The end of the log must be the head the database keeps (the hash of the newest entry ever
+   * appended): otherwise entries were removed from the end. Returns the first missing id, or null.
+   */
+  finish(head: string | null): number | null {
+    if (head === null) return this.entries === 0 ? null : this.lastId + 1;
+    return this.links(this.expected, head) ? null : this.missingOr(Number.MAX_SAFE_INTEGER);
+  }
+}

@@ -1,0 +1,47 @@
+// The signing log as the JSON Lines export writes it: every field an entry's hash covers, the
+// chain fields, and (once per export) the head and the checkpoints, so that a file verifies on
+// its own (scripts/verify-log.mjs; docs/ARCHITECTURE.md, Signing-log hash chain).
+import type { SigningLogEntry } from '../policy/records.ts';
+import type { ChainedLogRow, ExportPage } from '../shared/adminResults.ts';
+import type { WardenDb } from './schema.ts';
+import { chainState } from './logChain.ts';
+import { pageLog, type LogPageQuery } from './signingLog.ts';
+
+export function chainedRow(e: SigningLogEntry): ChainedLogRow {
+  return {
+    id: e.id,
+    origin: e.origin,
+    accountId: e.accountId,
+    method: e.method,
+    kind: e.kind ?? null,
+    createdAt: e.createdAt,
+    grantId: e.grantId ?? null,
+    eventId: e.eventId ?? null,
+    requestId: e.requestId ?? null,
+    seqMethod: e.seqMethod ?? null,
+    seqKind: e.seqKind ?? null,
+    prevHash: e.prevHash ?? null,
+    hash: e.hash ?? null,
+  };
+}
+
+/**
+ * One page, newest first as get_signing_log pages. The head is read with the first page, so it is
+ * the head of the newest entry exported; the checkpoints with the last, so every run retention
+ * removed while the pages were read is in the file (a checkpoint for entries the file still holds
+ * does no harm).
+ */
+export async function exportPage(db: WardenDb, q: LogPageQuery): Promise<ExportPage> {
+  return db.transaction('r', [db.signingLog, db.logChain], async () => {
+    const page = await pageLog(db, q);
+    const first = q.before === undefined;
+    const last = page.next === undefined;
+    const state = first || last ? await chainState(db) : null;
+    return {
+      entries: page.entries.map(chainedRow),
+      ...(last ? {} : { next: page.next }),
+      ...(first ? { head: state!.head } : {}),
+      ...(last ? { checkpoints: state!.checkpoints } : {}),
+    };
+  });
+}
