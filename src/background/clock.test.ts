@@ -1,0 +1,188 @@
+// Monotonic time: the clock moved both ways, in the module and through the whole background.
+import { describe, expect, it, vi } from 'vitest';
+import { MonotonicClock } from './clock.ts';
+import { ALL_METHODS_RULES, code, makeHarness, settle, SITE, T0, withAccount, type Harness } from '../test/background.ts';
+import { freshDb } from '../test/db.ts';
+import { addRule } from '../db/policy.ts';
+
+vi.setConfig({ testTimeout: 20_000 });
+
+const H = 3_600_000;
+
+describe('MonotonicClock', () => {
+  // Each step sets the wall clock and the steady clock, then reads the time.
+  it.each([
+    ['forward: the wall clock as it is', [[T0, 0, T0], [T0 + 5, 5, T0 + 5], [T0 + 60_000, 60_000, T0 + 60_000]]],
+    ['back, no steady clock: time stands still at the latest seen', [[T0, 0, T0], [T0 - H, 0, T0], [T0 - H + 10, 0, T0], [T0 + 1, 0, T0 + 1]]],
+    ['back: time runs on at the steady pace', [[T0, 0, T0], [T0 - H, 1_000, T0 + 1_000], [T0 - H + 5_000, 6_000, T0 + 6_000]]],
+    ['back, then the wall clock passes the carried time: the wall again', [[T0, 0, T0], [T0 - 10, 5, T0 + 5], [T0 + 100, 10, T0 + 100], [T0 + 200, 110, T0 + 200]]],
+    ['a jump forward is kept, even when the wall clock is corrected', [[T0, 0, T0], [T0 + 24 * H, 1, T0 + 24 * H], [T0 + 2, 2, T0 + 24 * H + 1]]],
+    // The steady clock a little ahead of the wall clock on every read must not add up.
+    ['jitter between the two clocks does not make time run fast', [[T0, 0, T0], [T0, 0.6, T0 + 0.6], [T0 + 1, 1.2, T0 + 1.2], [T0 + 1, 1.8, T0 + 1.8], [T0 + 2, 2.4, T0 + 2.4], [T0 + 100, 100, T0 + 100]]],
+  ] as const)('%s', (_name, steps) => {
+    let wall = 0;
+    let steady = 0;
+    const c = new MonotonicClock({ wall: () => wall, steady: () => steady });
+    for (const [w, s, expected] of steps) {
+      wall = w;
+      steady = s;
+      expect(c.now()).toBeCloseTo(expected, 6);
+    }
+  });
+
+  it('never hands out a time before one read back with advanceTo; an earlier one changes nothing', () => {
+    let wall = T0;
+    const c = new MonotonicClock({ wall: () => wall, steady: () => 0 });
+    c.advanceTo(T0 + H);
+    expect(c.now()).toBe(T0 + H);
+    c.advanceTo(T0);
+    c.advanceTo(Number.NaN);
+    expect(c.now()).toBe(T0 + H);
+    wall = T0 + 2 * H;
+    expect(c.now()).toBe(T0 + 2 * H);
+  });
+
+  it.each([
+    ['the saved tick', async (d: ReturnType<typeof freshDb>) => void (await d.settings.put({ collection: 'clock', key: 'latestSeen', value: { at: T0 + H } }))],
+    ['the newest signing-log entry', async (d: ReturnType<typeof freshDb>) => void (await d.signingLog.add({ origin: SITE, accountId: 1, method: 'sign_event', kind: 1, createdAt: T0 + H } as never))],
+    ['the newest activity row', async (d: ReturnType<typeof freshDb>) => void (await d.activity.add({ origin: SITE, method: 'sign_event', kind: 1, outcome: 'denied', reason: 'x', createdAt: T0 + H } as never))],
+  ])('restore takes the latest time from %s', async (_name, put) => {
+    const d = freshDb('clock');
+    await put(d);
+    const c = new MonotonicClock({ wall: () => T0, steady: () => 0 });
+    await c.restore(d);
+    expect(c.now()).toBe(T0 + H);
+  });
+
+  it('a stored value that does not parse is ignored (the wall clock and the logs still count)', async () => {
+    const d = freshDb('clock');
+    for (const value of ['soon', { at: 'x' }, { at: Infinity }, null]) {
+      await d.settings.put({ collection: 'clock', key: 'latestSeen', value });
+      const c = new MonotonicClock({ wall: () => T0, steady: () => 0 });
+      await c.restore(d);
+      expect(c.now()).toBe(T0);
+    }
+  });
+
+  it('save writes only when the time moved, and restore reads it back', async () => {
+    const d = freshDb('clock');
+    let wall = T0;
+    const c = new MonotonicClock({ wall: () => wall, steady: () => 0 });
+    await c.save(d);
+    expect((await d.settings.get(['clock', 'latestSeen']))?.value).toEqual({ at: T0 });
+    await d.settings.delete(['clock', 'latestSeen']);
+    await c.save(d); // the time did not move: no write
+    expect(await d.settings.get(['clock', 'latestSeen'])).toBeUndefined();
+    wall = T0 + 5;
+    await c.save(d);
+    const again = new MonotonicClock({ wall: () => T0 - H, steady: () => 0 });
+    await again.restore(d);
+    expect(again.now()).toBe(T0 + 5);
+  });
+});
+
+/** A worker start over the database and storage.session of `h`, with the system clock at `t`. */
+const restart = (h: Harness, t: number): Harness => makeHarness({ dbName: h.dbName, session: h.session, clock: { t } });
+
+describe('the background judges expiry and windows by the latest time it has seen', () => {
+  it('forward: a grant allows until its expiry instant and not after', async () => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES, expiresAt: T0 + H });
+    h.clock.t = T0 + H - 1;
+    expect(code(await h.sign(SITE))).toBe('ok');
+    h.clock.t = T0 + H;
+    expect(await settle(h, h.sign(SITE))).toBe('asked');
+  });
+
+  it.each([
+    ['a grant', { expiresAt: T0 + H }, null],
+    ['a rule', {}, { ruleExpiresAt: T0 + H }],
+  ])('expired: %s stays expired when the clock is set back', async (_name, grantExtra, ruleExtra) => {
+    const h = await withAccount();
+    const { grantId } = await h.ok('grant', { origin: SITE, rules: ruleExtra ? [] : ALL_METHODS_RULES, ...grantExtra });
+    if (ruleExtra) await addRule(h.ctx.db, grantId, { method: 'sign_event', kind: null, maxUsageCount: null, windowSeconds: null }, T0, { expiresAt: ruleExtra.ruleExpiresAt });
+    h.clock.t = T0 + H - 1;
+    expect(code(await h.sign(SITE))).toBe('ok');
+    h.clock.t = T0 + H + 1; // seen once: expired
+    expect((await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 })).outcome).toBe('ask');
+    for (const back of [T0 + H - 1, T0, T0 - 24 * H]) {
+      h.clock.t = back;
+      expect((await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 })).outcome, `clock at ${back - T0}`).toBe('ask');
+      expect(await settle(h, h.sign(SITE)), `clock at ${back - T0}`).toBe('asked');
+    }
+  });
+
+  it('an expired override stays expired when the clock is set back', async () => {
+    const h = await withAccount();
+    await h.ok('set_override', { origin: SITE, method: 'sign_event', kind: 1, effect: 'allow', expiresAt: T0 + H });
+    expect(code(await h.sign(SITE))).toBe('ok');
+    h.clock.t = T0 + H;
+    expect(await settle(h, h.sign(SITE))).toBe('asked');
+    h.clock.t = T0;
+    expect(await settle(h, h.sign(SITE))).toBe('asked');
+  });
+
+  it.each([
+    ['the saved tick alone', true, false],
+    ['the activity rows alone', false, true],
+  ])('across a worker restart, from %s: the expired grant stays expired', async (_name, tick, activity) => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES, expiresAt: T0 + H });
+    h.clock.t = T0 + 2 * H;
+    await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 }); // the background reads the time
+    if (tick) await h.ctx.time.save(h.ctx.db);
+    if (activity) {
+      expect(await settle(h, h.sign(SITE))).toBe('asked'); // its rows carry T0 + 2 h
+      await h.ctx.activity.flush();
+    }
+    await h.ctx.activity.flush();
+    h.ctx.db.close();
+    const r = restart(h, T0); // the system clock set back two hours while no worker ran
+    await r.ctx.ready;
+    expect(r.ctx.now()).toBe(T0 + 2 * H);
+    expect((await r.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 })).outcome).toBe('ask');
+  });
+
+  it('without anything saved, a restart with the clock set back does trust the clock (what the tick is for)', async () => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES, expiresAt: T0 + H });
+    h.clock.t = T0 + 2 * H;
+    await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 });
+    await h.ctx.activity.flush();
+    // Only the grant, rows at T0 and the account exist: the restart has nothing newer than T0.
+    h.ctx.db.close();
+    const r = restart(h, T0);
+    await r.ctx.ready;
+    expect(r.ctx.now()).toBeLessThan(T0 + H);
+  });
+
+  it('a cap window never frees early when the clock is set back, and frees at its time after that', async () => {
+    let steady = 0;
+    const h = await withAccount({ steady: () => steady });
+    await h.ok('grant', { origin: SITE, rules: [{ method: 'sign_event', maxUsageCount: 2, windowSeconds: 60 }] });
+    expect(code(await h.sign(SITE))).toBe('ok');
+    expect(code(await h.sign(SITE))).toBe('ok');
+    expect(code(await h.sign(SITE))).toBe('cap_exceeded');
+    // Set back by an hour: the window does not move back, so it holds exactly what it held.
+    h.clock.t = T0 - H;
+    steady = 59_999;
+    expect(code(await h.sign(SITE))).toBe('cap_exceeded');
+    expect((await h.ok('get_policies', { origin: SITE })).grants[0].rules[0].used).toBe(2);
+    // The steady clock says a minute went by: the window frees, though the system clock is an hour behind.
+    steady = 60_000;
+    expect(code(await h.sign(SITE))).toBe('ok');
+    const log = await h.ctx.db.signingLog.orderBy('id').toArray();
+    // The new entry is dated with the background's time, never before the earlier ones.
+    expect(log.map((e) => e.createdAt)).toEqual([T0, T0, T0 + 60_000]);
+  });
+
+  it('a new grant made while the clock is behind gets its expiry from the background time', async () => {
+    const h = await withAccount();
+    h.clock.t = T0 + 10 * H;
+    await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 });
+    h.clock.t = T0;
+    const { grantId } = await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES });
+    const g = await h.ctx.db.grants.get(grantId);
+    expect(g?.createdAt).toBe(T0 + 10 * H);
+  });
+});

@@ -1,0 +1,84 @@
+// The background's time: never earlier than a time it has already seen, so winding the system
+// clock back revives no expired grant, rule or override and frees no cap window early
+// (docs/ARCHITECTURE.md, Time; docs/THREATS.md #39). Every part of the background reads the time
+// from here: the guard, decide, "Try a request", retention, the admin handlers, the logs.
+import { z } from 'zod';
+import type { WardenDb } from '../db/schema.ts';
+
+export interface TimeSources {
+  /** The system clock (Date.now): may jump either way. */
+  wall: () => number;
+  /**
+   * A steady clock in ms (performance.now): unaffected by system clock changes, restarts at each
+   * worker start. While the wall clock is behind, time still moves at its pace.
+   */
+  steady: () => number;
+}
+
+/** Where the latest time is kept between worker starts (written on the auto-lock alarm's tick). */
+const KEY: [string, string] = ['clock', 'latestSeen'];
+const stored = z.object({ at: z.number().finite() });
+
+export class MonotonicClock {
+  /** The latest time handed out. */
+  private latest = -Infinity;
+  /** A point of the steady clock and the time it stood for: while the wall is behind, time runs on from here. */
+  private anchorAt = -Infinity;
+  private anchorSteady = 0;
+  /** The latest time written to the database. */
+  private saved = -Infinity;
+
+  constructor(private readonly sources: TimeSources) {}
+
+  now(): number {
+    const wall = this.sources.wall();
+    const steady = this.sources.steady();
+    const carried = this.anchorAt + (steady - this.anchorSteady);
+    const t = Math.max(wall, carried, this.latest);
+    // The anchor moves only while the wall clock is ahead: between two reads the steady clock and
+    // the wall clock jitter apart, and taking the larger step each time would make time run fast.
+    if (wall >= carried) {
+      this.anchorAt = wall;
+      this.anchorSteady = steady;
+    }
+    this.latest = t;
+    return t;
+  }
+
+  /** Never hand out a time before `t` (a time read back from the database). */
+  advanceTo(t: number): void {
+    if (!(t > this.latest)) return;
+    this.latest = t;
+    this.anchorAt = t;
+    this.anchorSteady = this.sources.steady();
+  }
+
+  /**
+   * At a worker start: the latest time any earlier start saw — the saved value, or a newer
+   * signing-log or activity row (each one index seek). Time spent while no worker ran is not
+   * known when the clock is behind: it is then skipped, which only makes windows and expiries
+   * last longer.
+   */
+  async restore(db: WardenDb): Promise<void> {
+    const [row, log, activity] = await Promise.all([
+      db.settings.get(KEY),
+      db.signingLog.orderBy('createdAt').last(),
+      db.activity.orderBy('createdAt').last(),
+    ]);
+    const parsed = stored.safeParse(row?.value);
+    const savedAt = parsed.success ? parsed.data.at : -Infinity;
+    this.saved = Math.max(this.saved, savedAt);
+    this.advanceTo(Math.max(savedAt, log?.createdAt ?? -Infinity, activity?.createdAt ?? -Infinity));
+  }
+
+  /** Writes the latest time when it moved (a periodic tick, never per request). */
+  async save(db: WardenDb): Promise<void> {
+    const at = this.now();
+    if (at <= this.saved) return;
+    await db.settings.put({ collection: KEY[0], key: KEY[1], value: { at } });
+    this.saved = at;
+  }
+}
+
+/** The browser's clocks. performance.now() is steady in a service worker and an event page. */
+export const BROWSER_TIME: TimeSources = { wall: () => Date.now(), steady: () => performance.now() };
