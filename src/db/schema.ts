@@ -1,6 +1,7 @@
 // The database: one Dexie class, every schema version kept, upgrades that move data.
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } from '../policy/records.ts';
+import type { TallyRow } from './tally.ts';
 import { DEFAULT_SENSITIVE_KINDS, FIRST_SENSITIVE_KINDS } from '../shared/kinds.ts';
 
 export interface SettingRow {
@@ -43,6 +44,12 @@ export const SCHEMA_V2 = SCHEMA_V1;
  */
 export const SCHEMA_V3 = SCHEMA_V1;
 
+/**
+ * Version 4 adds `logTally`: what retention pruned from the signing log, per scope and day, so a
+ * cap still counts it (src/db/tally.ts). A new, empty table: nothing to move.
+ */
+export const SCHEMA_V4 = { ...SCHEMA_V1, logTally: '[origin+accountId+method+kind+day]' } as const;
+
 export class WardenDb extends Dexie {
   accounts!: EntityTable<Account, 'id'>;
   grants!: EntityTable<Grant, 'id'>;
@@ -51,6 +58,7 @@ export class WardenDb extends Dexie {
   signingLog!: EntityTable<SigningLogEntry, 'id'>;
   activity!: EntityTable<ActivityEntry, 'id'>;
   settings!: Table<SettingRow, [string, string]>;
+  logTally!: Table<TallyRow, [string, number, string, number, number]>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a lost last write after an OS crash is acceptable; a slow hot path is not.
@@ -94,7 +102,8 @@ export class WardenDb extends Dexie {
           await tx.table<SettingRow>('settings').put({ collection: 'prefs', key: 'sensitiveKinds', value: [...DEFAULT_SENSITIVE_KINDS] });
         }
       });
+    this.version(4).stores(SCHEMA_V4);
   }
 }
 
-export const ALL_STORES = ['accounts', 'grants', 'rules', 'overrides', 'signingLog', 'activity', 'settings'] as const;
+export const ALL_STORES = ['accounts', 'grants', 'rules', 'overrides', 'signingLog', 'activity', 'settings', 'logTally'] as const;
