@@ -54,22 +54,14 @@ export async function readTail(db: WardenDb, scope: LogScope): Promise<Tail | nu
  *
  * @param newest the scope's tail, when the caller already knows it.
  */
-export async function countSince(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null): Promise<number> {
-  return (await countKept(db, scope, since, newest)).count;
-}
-
-/**
- * countSince, and from which id on the count covers every entry of the scope, kept or pruned (the
- * positions of the first entry in the window onwards include pruned ones after it); Infinity when
- * it covers no pruned entry. The pruned tally (src/db/tally.ts) adds only what lies before.
- */
-export async function countKept(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null): Promise<{ count: number; countedFrom: number }> {
+export async function countSince(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null, slowIf?: (firstId: number) => boolean): Promise<number> {
   const [tail, first] = await Promise.all([newest === undefined ? readTail(db, scope) : newest, inWindow(db, scope, since).first()]);
-  if (!tail || !first) return { count: 0, countedFrom: Infinity };
+  if (!tail || !first) return 0;
   const firstSeq = seqOf(first, scope);
-  // Rows written before sequence numbers existed are counted the slow way.
-  if (firstSeq === undefined) return { count: await inWindow(db, scope, since).count(), countedFrom: Infinity };
-  return { count: tail.seq - firstSeq + 1, countedFrom: first.id };
+  // Rows written before sequence numbers existed are counted the slow way; so is a window among
+  // whose entries some were deleted (`slowIf`, from the pruned tally: their positions would count).
+  if (firstSeq === undefined || slowIf?.(first.id)) return inWindow(db, scope, since).count();
+  return tail.seq - firstSeq + 1;
 }
 
 /**

@@ -47,7 +47,8 @@ const rowKey = (r: Pick<TallyRow, 'origin' | 'accountId' | 'method' | 'kind' | '
 
 /**
  * Adds `entries` (about to be deleted, in the pruning transaction) to their rows. Merging into a
- * day's existing row only widens it, which can only make a count larger (see tallyCount).
+ * day's existing row only widens it, which can only make a count larger (see tallyCount) or send
+ * one to the exact count (prunedAfter).
  */
 export async function carryPruned(db: WardenDb, entries: readonly SigningLogEntry[]): Promise<void> {
   if (!entries.length) return;
@@ -84,18 +85,14 @@ export async function carryPruned(db: WardenDb, entries: readonly SigningLogEntr
 }
 
 /**
- * How many pruned entries a count must add. `countedFrom`: the id from which the log count already
- * includes every entry, kept or pruned (the sequence numbers of the first kept entry in the window
- * cover the pruned ones after it); Infinity when the log count covers no pruned entry.
- *
- * A row counts in full when any entry of it may be in the window (lastAt > since) and any may lie
- * before `countedFrom`; otherwise not at all. A row straddling either bound counts in full, so the
- * result is never lower than the entries the rows stand for — at most one day's row too high at
- * each bound — and exact for a lifetime cap whose rows all lie before the kept entries.
+ * How many pruned entries a window (since, now] adds: every row whose newest entry is inside it,
+ * in full. A row that straddles the window's start counts whole, so the result is never lower
+ * than the pruned entries inside the window — at most that one day's earlier entries too high —
+ * and exact for a lifetime cap (since = -Infinity).
  */
-export function tallyCount(rows: readonly TallyRow[], since: number, countedFrom: number): number {
+export function tallyCount(rows: readonly TallyRow[], since: number): number {
   let n = 0;
-  for (const r of rows) if (r.lastAt > since && r.firstId < countedFrom) n += r.count;
+  for (const r of rows) if (r.lastAt > since) n += r.count;
   return n;
 }
 
@@ -107,11 +104,25 @@ export function tallyTotal(rows: readonly TallyRow[]): number {
 }
 
 /**
+ * Whether an entry was pruned from after the entry `id` (in log order). Then the positions of the
+ * kept entries from `id` on would count it a second time, or — if the scope's newest entries went
+ * and later ones took their positions again — not at all: the kept entries must be counted one by
+ * one. It happens only in a method-wide scope, where a kind's cap keeps that kind's entries and
+ * the other kinds' entries around them are pruned; every other pruned scope loses its oldest
+ * entries only.
+ */
+export function prunedAfter(rows: readonly TallyRow[], id: number): boolean {
+  return rows.some((r) => r.lastId > id);
+}
+
+/**
  * When the `need`-th oldest counted item leaves a window of `windowMs`, if a tally row holds it: a
  * row leaves as a whole, once its newest entry has. Else how many are still to leave from the log.
+ * Pruned entries are taken to be older than the kept ones (true but next to a kind's cap, where
+ * the answer is only an estimate).
  */
-export function tallyFrees(rows: readonly TallyRow[], since: number, countedFrom: number, windowMs: number, need: number): { at: number } | { left: number } {
-  const counted = rows.filter((r) => r.lastAt > since && r.firstId < countedFrom).sort((a, b) => a.lastAt - b.lastAt);
+export function tallyFrees(rows: readonly TallyRow[], since: number, windowMs: number, need: number): { at: number } | { left: number } {
+  const counted = rows.filter((r) => r.lastAt > since).sort((a, b) => a.lastAt - b.lastAt);
   let left = need;
   for (const r of counted) {
     left -= r.count;

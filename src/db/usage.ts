@@ -5,8 +5,8 @@
 import { windowStart, type PolicyClock } from '../policy/decide.ts';
 import type { Rule } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
-import { countKept, freesAt, type LogScope, type Tail } from './signingLog.ts';
-import { tallyCount, tallyFrees, tallyRows, tallyTotal, type TallyRow } from './tally.ts';
+import { countSince, freesAt, type LogScope, type Tail } from './signingLog.ts';
+import { prunedAfter, tallyCount, tallyFrees, tallyRows, tallyTotal, type TallyRow } from './tally.ts';
 
 export interface Usage {
   /** Signing-log entries inside the rule's window, pruned ones included (see `tail` below for the one exception). */
@@ -44,28 +44,27 @@ export async function ruleUsage(
   const { tail } = opts;
   const rows = await tallyRows(db, scope);
   const bound = tail ? tail.seq + tallyTotal(rows) : 0;
-  const { count, countedFrom } =
+  const slowIf = (firstId: number) => prunedAfter(rows, firstId);
+  const used =
     tail === undefined
-      ? await countKept(db, scope, start)
+      ? (await countSince(db, scope, start, undefined, slowIf)) + tallyCount(rows, start)
       : !tail
-        ? { count: 0, countedFrom: Infinity }
+        ? tallyCount(rows, start)
         : bound < (limit ?? Infinity)
-          ? { count: bound, countedFrom: -Infinity }
-          : await countKept(db, scope, start, tail);
-  const used = count + tallyCount(rows, start, countedFrom);
+          ? bound
+          : (await countSince(db, scope, start, tail, slowIf)) + tallyCount(rows, start);
   const spent = limit !== null && used >= limit;
   const wantFrees = used > 0 && rule.windowSeconds !== null && (opts.frees === 'always' || spent);
-  return { used, limit, windowStart: start, freesAt: wantFrees ? await whenFrees(db, scope, rule.windowSeconds! * 1000, start, used, limit, rows, countedFrom) : null };
+  return { used, limit, windowStart: start, freesAt: wantFrees ? await whenFrees(db, scope, rule.windowSeconds! * 1000, start, used, limit, rows) : null };
 }
 
 /**
  * The moment enough of the window's oldest items have left it for the count to drop below the cap
- * (below the cap: the oldest one). Pruned entries are older than every kept one they are counted
- * with, so the tally's rows leave first.
+ * (below the cap: the oldest one). The tally's rows leave first (see tallyFrees).
  */
-async function whenFrees(db: WardenDb, scope: LogScope, windowMs: number, start: number, used: number, limit: number | null, rows: readonly TallyRow[], countedFrom: number): Promise<number> {
+async function whenFrees(db: WardenDb, scope: LogScope, windowMs: number, start: number, used: number, limit: number | null, rows: readonly TallyRow[]): Promise<number> {
   const need = used - Math.min(used, limit ?? used) + 1;
-  const fromTally = tallyFrees(rows, start, countedFrom, windowMs, need);
+  const fromTally = tallyFrees(rows, start, windowMs, need);
   if ('at' in fromTally) return fromTally.at;
   // The log's entry at offset left − 1 of the window (freesAt's offset is used − max).
   return freesAt(db, scope, start, windowMs, fromTally.left - 1, 0);
