@@ -1,6 +1,6 @@
 // The background's time: never earlier than a time it has already seen, so winding the system
 // clock back revives no expired grant, rule or override and frees no cap window early
-// (docs/ARCHITECTURE.md, Time; docs/THREATS.md #39). Every part of the background reads the time
+// (docs/ARCHITECTURE.md, Data model, Time; docs/THREATS.md #39). Every part of the background reads the time
 // from here: the guard, decide, "Try a request", retention, the admin handlers, the logs.
 import { z } from 'zod';
 import type { WardenDb } from '../db/schema.ts';
