@@ -18,6 +18,12 @@ export interface TimeSources {
 /** Where the latest time is kept between worker starts (written on the auto-lock alarm's tick). */
 const KEY: [string, string] = ['clock', 'latestSeen'];
 const stored = z.object({ at: z.number().finite() });
+/**
+ * A wall clock at most this far behind the carried time still moves the anchor: the two clocks
+ * run at slightly different rates, and the carried time must not drift ahead of a correct wall
+ * clock. A smaller step back is absorbed by time standing still for that long.
+ */
+const SLACK_MS = 2_000;
 
 export class MonotonicClock {
   /** The latest time handed out. */
@@ -35,9 +41,9 @@ export class MonotonicClock {
     const steady = this.sources.steady();
     const carried = this.anchorAt + (steady - this.anchorSteady);
     const t = Math.max(wall, carried, this.latest);
-    // The anchor moves only while the wall clock is ahead: between two reads the steady clock and
-    // the wall clock jitter apart, and taking the larger step each time would make time run fast.
-    if (wall >= carried) {
+    // The anchor follows the wall clock unless it went back (by more than the slack). Never the
+    // larger of the two steps each read: their jitter would add up and make time run fast.
+    if (wall >= carried - SLACK_MS) {
       this.anchorAt = wall;
       this.anchorSteady = steady;
     }
