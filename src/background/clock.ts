@@ -39,7 +39,8 @@ export class MonotonicClock {
   now(): number {
     const wall = this.sources.wall();
     const steady = this.sources.steady();
-    const carried = this.anchorAt + (steady - this.anchorSteady);
+    // Whole milliseconds, as Date.now() gives: every stored time is an integer (the schemas say so).
+    const carried = Math.floor(this.anchorAt + (steady - this.anchorSteady));
     const t = Math.max(wall, carried, this.latest);
     // The anchor follows the wall clock unless it went back (by more than the slack). Never the
     // larger of the two steps each read: their jitter would add up and make time run fast.
