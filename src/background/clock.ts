@@ -2,6 +2,7 @@
 // clock back revives no expired grant, rule or override and frees no cap window early
 // (docs/ARCHITECTURE.md, Data model, Time; docs/THREATS.md #39). Every part of the background reads the time
 // from here: the guard, decide, "Try a request", retention, the admin handlers, the logs.
+import Dexie from 'dexie';
 import { z } from 'zod';
 import type { WardenDb } from '../db/schema.ts';
 
@@ -15,7 +16,7 @@ export interface TimeSources {
   steady: () => number;
 }
 
-/** Where the latest time is kept between worker starts (written on the auto-lock alarm's tick). */
+/** Where the latest time is kept between worker starts. */
 const KEY: [string, string] = ['clock', 'latestSeen'];
 const stored = z.object({ at: z.number().finite() });
 /**
@@ -24,6 +25,8 @@ const stored = z.object({ at: z.number().finite() });
  * clock. A smaller step back is absorbed by time standing still for that long.
  */
 const SLACK_MS = 2_000;
+/** The latest time is written when it is this much past the saved one: at most one write per 10 s. */
+export const SAVE_EVERY_MS = 10_000;
 
 export class MonotonicClock {
   /** The latest time handed out. */
@@ -33,10 +36,19 @@ export class MonotonicClock {
   private anchorSteady = 0;
   /** The latest time written to the database. */
   private saved = -Infinity;
+  /** Where restore() read from: from then on, now() saves the latest time there now and then. */
+  private db: WardenDb | null = null;
+  private saving = false;
 
   constructor(private readonly sources: TimeSources) {}
 
   now(): number {
+    const t = this.read();
+    if (this.db && !this.saving && t - this.saved >= SAVE_EVERY_MS) this.saveSoon(this.db);
+    return t;
+  }
+
+  private read(): number {
     const wall = this.sources.wall();
     const steady = this.sources.steady();
     // Whole milliseconds, as Date.now() gives: every stored time is an integer (the schemas say so).
@@ -52,6 +64,19 @@ export class MonotonicClock {
     return t;
   }
 
+  /**
+   * Off the caller's path: a timer, outside any transaction the caller is in (the guard's), and at
+   * most once per SAVE_EVERY_MS of time seen — never a write per request.
+   */
+  private saveSoon(db: WardenDb): void {
+    this.saving = true;
+    setTimeout(() => {
+      void Dexie.ignoreTransaction(() => this.save(db))
+        .catch(() => undefined) // a closed database (a test over, the browser closing): the next start reads the logs
+        .finally(() => (this.saving = false));
+    }, 0);
+  }
+
   /** Never hand out a time before `t` (a time read back from the database). */
   advanceTo(t: number): void {
     if (!(t > this.latest)) return;
@@ -64,7 +89,7 @@ export class MonotonicClock {
    * At a worker start: the latest time any earlier start saw — the saved value, or a newer
    * signing-log or activity row (each one index seek). Time spent while no worker ran is not
    * known when the clock is behind: it is then skipped, which only makes windows and expiries
-   * last longer.
+   * last longer. From then on the clock saves itself to `db` now and then.
    */
   async restore(db: WardenDb): Promise<void> {
     const [row, log, activity] = await Promise.all([
@@ -76,11 +101,12 @@ export class MonotonicClock {
     const savedAt = parsed.success ? parsed.data.at : -Infinity;
     this.saved = Math.max(this.saved, savedAt);
     this.advanceTo(Math.max(savedAt, log?.createdAt ?? -Infinity, activity?.createdAt ?? -Infinity));
+    this.db = db;
   }
 
-  /** Writes the latest time when it moved (a periodic tick, never per request). */
+  /** Writes the latest time, if it moved since the last write. */
   async save(db: WardenDb): Promise<void> {
-    const at = this.now();
+    const at = this.read();
     if (at <= this.saved) return;
     await db.settings.put({ collection: KEY[0], key: KEY[1], value: { at } });
     this.saved = at;
