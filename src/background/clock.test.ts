@@ -59,6 +59,27 @@ describe('MonotonicClock', () => {
     expect(c.now()).toBe(T0 + H);
   });
 
+  it.each([
+    ['the system clock ran on 10 min since the save: carried on by 10 min', T0 + 600_000, T0 + H + 600_000],
+    ['the system clock went back again since the save: nothing added', T0 - H, T0 + H],
+    ['a row without the system clock time: taken as it is', null, T0 + H],
+  ])('restore: %s', async (_name, wallNow, expected) => {
+    const d = freshDb('clock');
+    // Saved while the system clock was an hour behind the background's time.
+    await d.settings.put({ collection: 'clock', key: 'latestSeen', value: wallNow === null ? { at: T0 + H } : { at: T0 + H, wall: T0 } });
+    const c = new MonotonicClock({ wall: () => wallNow ?? T0, steady: () => 0 });
+    await c.restore(d);
+    expect(c.now()).toBe(expected);
+  });
+
+  it('toWall: when the system clock shows a time of the background (for an alarm)', () => {
+    let wall = T0;
+    const c = new MonotonicClock({ wall: () => wall, steady: () => 0 });
+    expect(c.toWall(T0 + 60_000)).toBe(T0 + 60_000);
+    wall = T0 - H; // set back an hour: the background's time stays at T0
+    expect(c.toWall(T0 + 60_000)).toBe(T0 - H + 60_000);
+  });
+
   it('a stored value that does not parse is ignored (the wall clock and the logs still count)', async () => {
     const d = freshDb('clock');
     for (const value of ['soon', { at: 'x' }, { at: Infinity }, null]) {
@@ -74,7 +95,7 @@ describe('MonotonicClock', () => {
     let wall = T0;
     const c = new MonotonicClock({ wall: () => wall, steady: () => 0 });
     await c.save(d);
-    expect((await d.settings.get(['clock', 'latestSeen']))?.value).toEqual({ at: T0 });
+    expect((await d.settings.get(['clock', 'latestSeen']))?.value).toEqual({ at: T0, wall: T0 });
     await d.settings.delete(['clock', 'latestSeen']);
     await c.save(d); // the time did not move: no write
     expect(await d.settings.get(['clock', 'latestSeen'])).toBeUndefined();
@@ -147,6 +168,21 @@ describe('the background judges expiry and windows by the latest time it has see
     const r = restart(h, T0); // the system clock set back two hours while no worker ran
     await r.ctx.ready;
     expect(r.ctx.now()).toBe(T0 + 2 * H);
+    expect((await r.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 })).outcome).toBe('ask');
+  });
+
+  it('time passes across a worker stop while the clock is behind: a grant due meanwhile has expired at the restart', async () => {
+    const h = await withAccount();
+    await h.ok('grant', { origin: SITE, rules: ALL_METHODS_RULES, expiresAt: T0 + 30 * 60_000 });
+    h.clock.t = T0 - H; // set back an hour; the background stays at T0
+    await h.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 });
+    expect(code(await h.sign(SITE))).toBe('ok');
+    await waitFor(async () => ((await savedAt(h)) === T0 ? true : null), 3_000, 'the save');
+    h.ctx.db.close();
+    // Forty minutes later by the (still wrong) system clock, a new worker starts.
+    const r = restart(h, T0 - H + 40 * 60_000);
+    await r.ctx.ready;
+    expect(r.ctx.now()).toBe(T0 + 40 * 60_000);
     expect((await r.ok('explain_request', { origin: SITE, method: 'sign_event', kind: 1 })).outcome).toBe('ask');
   });
 

@@ -18,7 +18,8 @@ export interface TimeSources {
 
 /** Where the latest time is kept between worker starts. */
 const KEY: [string, string] = ['clock', 'latestSeen'];
-const stored = z.object({ at: z.number().finite() });
+/** `at`: the latest time; `wall`: the system clock when it was written (absent in a row of an older shape). */
+const stored = z.object({ at: z.number().finite(), wall: z.number().finite().optional() });
 /**
  * A wall clock at most this far behind the carried time still moves the anchor: the two clocks
  * run at slightly different rates, and the carried time must not drift ahead of a correct wall
@@ -34,8 +35,11 @@ export class MonotonicClock {
   /** A point of the steady clock and the time it stood for: while the wall is behind, time runs on from here. */
   private anchorAt = -Infinity;
   private anchorSteady = 0;
-  /** The latest time written to the database. */
+  /** The latest time written to the database, and how far ahead of the system clock it was then. */
   private saved = -Infinity;
+  private savedAhead = 0;
+  /** The system clock at the last read. */
+  private lastWall = -Infinity;
   /** Where restore() read from: from then on, now() saves the latest time there now and then. */
   private db: WardenDb | null = null;
   private saving = false;
@@ -44,12 +48,16 @@ export class MonotonicClock {
 
   now(): number {
     const t = this.read();
-    if (this.db && !this.saving && t - this.saved >= SAVE_EVERY_MS) this.saveSoon(this.db);
+    // Saved when it moved on 10 s, or at once when the system clock stepped back (or forward) by
+    // more than the slack: a worker stop right after a step back must not lose it.
+    const stepped = Math.abs(t - this.lastWall - this.savedAhead) > SLACK_MS;
+    if (this.db && !this.saving && (t - this.saved >= SAVE_EVERY_MS || stepped)) this.saveSoon(this.db);
     return t;
   }
 
   private read(): number {
     const wall = this.sources.wall();
+    this.lastWall = wall;
     const steady = this.sources.steady();
     // Whole milliseconds, as Date.now() gives: every stored time is an integer (the schemas say so).
     const carried = Math.floor(this.anchorAt + (steady - this.anchorSteady));
@@ -86,10 +94,9 @@ export class MonotonicClock {
   }
 
   /**
-   * At a worker start: the latest time any earlier start saw — the saved value, or a newer
-   * signing-log or activity row (each one index seek). Time spent while no worker ran is not
-   * known when the clock is behind: it is then skipped, which only makes windows and expiries
-   * last longer. From then on the clock saves itself to `db` now and then.
+   * At a worker start: the latest time any earlier start saw — the saved value carried on by the
+   * system clock's progress since it was saved, or a newer signing-log or activity row (each one
+   * index seek). From then on the clock saves itself to `db` now and then.
    */
   async restore(db: WardenDb): Promise<void> {
     const [row, log, activity] = await Promise.all([
@@ -99,17 +106,33 @@ export class MonotonicClock {
     ]);
     const parsed = stored.safeParse(row?.value);
     const savedAt = parsed.success ? parsed.data.at : -Infinity;
+    // While no worker ran, the system clock — wrong by the step it went back, but still running —
+    // says how much time passed since the save: carried on by that much (never by less than 0).
+    const wallThen = parsed.success ? parsed.data.wall : undefined;
+    const passed = wallThen === undefined ? 0 : Math.max(0, this.sources.wall() - wallThen);
     this.saved = Math.max(this.saved, savedAt);
-    this.advanceTo(Math.max(savedAt, log?.createdAt ?? -Infinity, activity?.createdAt ?? -Infinity));
+    if (wallThen !== undefined) this.savedAhead = savedAt - wallThen;
+    this.advanceTo(Math.max(savedAt + passed, log?.createdAt ?? -Infinity, activity?.createdAt ?? -Infinity));
     this.db = db;
+  }
+
+  /**
+   * The system-clock time at which the background's time will be `t`: for a browser alarm (set
+   * in system-clock time) that must fire when the background's time reaches `t`, not later by
+   * however far the clock was set back.
+   */
+  toWall(t: number): number {
+    return t - (this.now() - this.sources.wall());
   }
 
   /** Writes the latest time, if it moved since the last write. */
   async save(db: WardenDb): Promise<void> {
     const at = this.read();
-    if (at <= this.saved) return;
-    await db.settings.put({ collection: KEY[0], key: KEY[1], value: { at } });
+    const wall = this.lastWall;
+    if (at <= this.saved && at - wall === this.savedAhead) return;
+    await db.settings.put({ collection: KEY[0], key: KEY[1], value: { at, wall } });
     this.saved = at;
+    this.savedAhead = at - wall;
   }
 }
 
