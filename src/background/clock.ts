@@ -1,7 +1,8 @@
 // The background's time: never earlier than a time it has already seen, so winding the system
 // clock back revives no expired grant, rule or override and frees no cap window early
-// (docs/ARCHITECTURE.md, Data model, Time; docs/THREATS.md #39). Every part of the background reads the time
-// from here: the guard, decide, "Try a request", retention, the admin handlers, the logs.
+// (docs/ARCHITECTURE.md, Data model, Time; docs/THREATS.md #39). Every part of the background
+// reads the time from here: the guard, decide, "Try a request", retention, the admin handlers,
+// the logs.
 import Dexie from 'dexie';
 import { z } from 'zod';
 import type { WardenDb } from '../db/schema.ts';
@@ -74,7 +75,7 @@ export class MonotonicClock {
 
   /**
    * Off the caller's path: a timer, outside any transaction the caller is in (the guard's), and at
-   * most once per SAVE_EVERY_MS of time seen — never a write per request.
+   * most once per SAVE_EVERY_MS of time seen or per clock step — never a write per request.
    */
   private saveSoon(db: WardenDb): void {
     this.saving = true;
