@@ -97,7 +97,7 @@ export class MonotonicClock {
   /**
    * At a worker start: the latest time any earlier start saw — the saved value carried on by the
    * system clock's progress since it was saved, or a newer signing-log or activity row (each one
-   * index seek). From then on the clock saves itself to `db` now and then.
+   * index seek). Saves it at once; from then on the clock saves itself to `db` now and then.
    */
   async restore(db: WardenDb): Promise<void> {
     const [row, log, activity] = await Promise.all([
@@ -114,6 +114,8 @@ export class MonotonicClock {
     this.saved = Math.max(this.saved, savedAt);
     if (wallThen !== undefined) this.savedAhead = savedAt - wallThen;
     this.advanceTo(Math.max(savedAt + passed, log?.createdAt ?? -Infinity, activity?.createdAt ?? -Infinity));
+    // Written now, during the start, rather than behind the first request that reads the time.
+    await this.save(db);
     this.db = db;
   }
 
