@@ -14,11 +14,17 @@ import { TabSites } from './tabSites.ts';
 import { RateCheck } from './rateCheck.ts';
 import { Backoff } from './prompts/backoff.ts';
 import { KillSwitch } from './killSwitch.ts';
+import { BROWSER_TIME, MonotonicClock, type TimeSources } from './clock.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
   session: SessionStore;
+  /**
+   * The system clock (tests move it). Without `steady`, time stands still while it is behind the
+   * latest time seen; the browser's default also lets it run on at the steady clock's pace.
+   */
   now?: () => number;
+  steady?: () => number;
   /** e.g. `chrome-extension://<id>`: only pages of this origin may use the admin RPC. */
   extensionOrigin: string;
   onPromptsChanged?: (pending: readonly PromptInfo[]) => void;
@@ -51,7 +57,9 @@ export interface BackgroundContext {
   /** The (site, request id) pairs this worker is answering now: a second live one is refused. */
   inFlight: Set<string>;
   session: SessionStore;
+  /** The background's time: never before a time it has seen, across restarts (clock.ts). */
   now: () => number;
+  time: MonotonicClock;
   clock: () => PolicyClock;
   extensionOrigin: string;
   /** When this worker (or event page) started: proves a restart in tests. */
@@ -64,7 +72,9 @@ const SESSION_ID_KEY = 'browserSessionId';
 
 export function createContext(opts: ContextOptions): BackgroundContext {
   const db = opts.db ?? new WardenDb();
-  const now = opts.now ?? Date.now;
+  const sources: TimeSources = opts.now ? { wall: opts.now, steady: opts.steady ?? (() => 0) } : { ...BROWSER_TIME, ...(opts.steady ? { steady: opts.steady } : {}) };
+  const time = new MonotonicClock(sources);
+  const now = () => time.now();
   const vault = new Vault({ db, session: opts.session, now, ...(opts.scryptLogN ? { scryptLogN: opts.scryptLogN } : {}) });
   const resume = new PromptResume(opts.session);
   const backoff = new Backoff(opts.session, now);
@@ -90,6 +100,8 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     await db.open();
     // Before anything else: no request may be served before the switch's state is known.
     await killSwitch.load();
+    // Before anything is decided: the latest time an earlier worker saw.
+    await time.restore(db);
     // storage.session is emptied when the browser closes: a new id marks a new browser session,
     // which ends every "until the browser closes" rule and override.
     sessionId = (await opts.session.get<string>(SESSION_ID_KEY)) ?? crypto.randomUUID();
@@ -115,6 +127,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     inFlight: new Set(),
     session: opts.session,
     now,
+    time,
     clock: () => ({ now: now(), sessionId }),
     extensionOrigin: opts.extensionOrigin,
     startedAt: now(),

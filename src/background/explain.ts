@@ -17,7 +17,7 @@ export interface ExplainDeps {
 
 export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanation> {
   const { db } = deps;
-  return db.transaction('r', [db.grants, db.rules, db.overrides, db.settings, db.signingLog], async () => {
+  return db.transaction('r', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally], async () => {
     const clock = deps.clock();
     const kind = takesKind(req.method) ? req.kind : null;
     const request = { ...req, kind };

@@ -68,7 +68,7 @@ export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, 
     const full = approvedByUser ? null : queueFull(deps, req);
     if (full) return Promise.resolve(full);
     return db
-      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logChain, db.activity], async () => evaluate(deps, req, run, approvedByUser))
+      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logChain, db.logTally, db.activity], async () => evaluate(deps, req, run, approvedByUser))
       .catch((err: unknown) => {
         deps.tails.clear();
         throw err;

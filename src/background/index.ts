@@ -48,7 +48,8 @@ browser.runtime.onConnect.addListener((port: Runtime.Port) => void (live.accept(
 void browser.runtime.sendMessage({ type: LIVE_STARTED }).catch(() => {});
 promptWindows.attach(ctx.prompts, (origins) => origins.forEach((o) => ctx.backoff.refused(o)));
 const autoLock = createAutoLock(ctx, (when) =>
-  void (when === null ? browser.alarms.clear(AUTOLOCK_ALARM) : browser.alarms.create(AUTOLOCK_ALARM, { when })).catch(() => undefined),
+  // The deadline is in the background's time (src/background/clock.ts); alarms fire by the system clock.
+  void (when === null ? browser.alarms.clear(AUTOLOCK_ALARM) : browser.alarms.create(AUTOLOCK_ALARM, { when: ctx.time.toWall(when) })).catch(() => undefined),
 );
 const route = createRouter(ctx, () => autoLock.touch());
 

@@ -49,7 +49,7 @@ export async function ruleView(db: WardenDb, grant: Grant, rule: Rule, clock: Po
 
 /** A site's grants (live first, then newest), for one account; past grants' rules without usage. */
 export async function siteView(db: WardenDb, origin: string, accountId: number | null, clock: PolicyClock, activityLimit: number): Promise<SiteView> {
-  return db.transaction('r', [db.grants, db.rules, db.overrides, db.signingLog, db.activity], async () => {
+  return db.transaction('r', [db.grants, db.rules, db.overrides, db.signingLog, db.logTally, db.activity], async () => {
     const grants = accountId === null ? [] : await db.grants.where('[origin+accountId]').equals([origin, accountId]).toArray();
     const overrides = accountId === null ? [] : await db.overrides.where('[origin+accountId]').equals([origin, accountId]).toArray();
     grants.sort((a, b) => Number(isLive(b, clock.now, clock.sessionId)) - Number(isLive(a, clock.now, clock.sessionId)) || b.id - a.id);

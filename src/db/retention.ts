@@ -1,6 +1,8 @@
 // Retention of the activity and signing logs. The signing log is what every cap counts, so
 // retention NEVER loosens a cap: an entry that any live capped rule still counts — inside its
-// window, or anywhere for a lifetime cap — is never pruned, whatever the retention says.
+// window, or anywhere for a lifetime cap — is never pruned, whatever the retention says; and what
+// is pruned (a revoked grant's entries, say) is carried in the tally, so a cap that counts it
+// later — a re-grant — still does (src/db/tally.ts).
 import { z } from 'zod';
 import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
@@ -9,6 +11,7 @@ import type { WardenDb } from './schema.ts';
 import type { PruneResult, Retention } from '../shared/adminResults.ts';
 import { ACTIVITY_MAX_ROWS, pruneActivity } from './activity.ts';
 import { removeEntries } from './logChain.ts';
+import { carryPruned } from './tally.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per transaction: each chunk re-reads the live rules, so none is pruned on stale ones. */
@@ -90,12 +93,14 @@ export async function pruneLogs(db: WardenDb, clock: () => PolicyClock, retentio
   const cutoff = now - r.signingLogDays * DAY_MS;
   let after = -Infinity;
   for (;;) {
-    const step = await db.transaction('rw', [db.grants, db.rules, db.signingLog, db.logChain], async () => {
+    const step = await db.transaction('rw', [db.grants, db.rules, db.signingLog, db.logChain, db.logTally], async () => {
       const list = await protections(db, clock());
       const old = await db.signingLog.where('createdAt').between(after, cutoff, false, false).limit(CHUNK).toArray();
-      const doomed = old.filter((e) => !isProtected(e, list)).map((e) => e.id);
+      const doomed = old.filter((e) => !isProtected(e, list));
+      // Counted on in the tally: a cap re-granted later still sees them (src/db/tally.ts).
+      await carryPruned(db, doomed);
       // Leaves a checkpoint for what it removes, so the pruned log still verifies.
-      await removeEntries(db, old, doomed);
+      await removeEntries(db, old, doomed.map((e) => e.id));
       return { seen: old.length, deleted: doomed.length, last: old[old.length - 1]?.createdAt };
     });
     result.signingLogDeleted += step.deleted;

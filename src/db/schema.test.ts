@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
-import { ALL_STORES, SCHEMA_V1, WardenDb } from './schema.ts';
+import { ALL_STORES, SCHEMA_V1, SCHEMA_V3, WardenDb } from './schema.ts';
+
+/** The stores a version 1 to 3 database has (version 4 adds logTally). */
+const V1_STORES = Object.keys(SCHEMA_V1) as (keyof typeof SCHEMA_V1)[];
 import { countSince } from './signingLog.ts';
 import { loadPolicyRecords } from './policy.ts';
 import { getSetting } from './settings.ts';
@@ -48,7 +51,7 @@ async function createV1(name: string) {
     { collection: 'vault', key: 'activeAccountId', value: 2 },
   ]);
   const before: Record<string, unknown[]> = {};
-  for (const store of ALL_STORES) before[store] = await v1.table(store).toArray();
+  for (const store of V1_STORES) before[store] = await v1.table(store).toArray();
   v1.close();
   return { before, liveGrant, revokedGrant, otherGrant };
 }
@@ -63,7 +66,7 @@ describe('schema upgrade v1 → v2', () => {
     expect(db.verno).toBe(5);
 
     // Nothing lost: every row is still there with every field it had (an upgrade may add fields).
-    for (const store of ALL_STORES) {
+    for (const store of V1_STORES) {
       const rows = await db.table(store).toArray();
       expect(rows, store).toHaveLength(before[store]!.length);
       rows.forEach((row, i) => expect(row, `${store}[${i}]`).toMatchObject(before[store]![i] as object));
@@ -165,6 +168,44 @@ describe('schema upgrade v2 → v3: credential kinds join the default sensitive 
     await db.open();
     expect(await getSetting(db, 'sensitiveKinds')).toEqual(expected);
     expect(await getSetting(db, 'autoLockMinutes')).toBe(12);
+    db.close();
+  });
+});
+
+describe('schema upgrade v3 → v4: the pruned tally', () => {
+  it('a version-3 database (made with the previous schema) loses nothing and gets an empty tally that counts', async () => {
+    const name = uniqueDbName('upgrade4');
+    const v3 = new Dexie(name);
+    v3.version(1).stores(SCHEMA_V1);
+    v3.version(2).stores(SCHEMA_V1);
+    v3.version(3).stores(SCHEMA_V3);
+    await v3.open();
+    await v3.table('accounts').add({ pubkey: 'a'.repeat(64), label: 'Main', ncryptsec: 'ncryptsec1main', createdAt: T - 10_000 });
+    const gid = (await v3.table('grants').add({ origin: A, accountId: 1, createdAt: T - 5_000, expiresAt: null, revokedAt: null, onCapReached: 'deny' })) as number;
+    await v3.table('rules').add({ grantId: gid, method: 'sign_event', kind: null, maxUsageCount: 3, windowSeconds: null, createdAt: T - 5_000, expiresAt: null, sessionId: null });
+    await v3.table('overrides').add({ origin: A, accountId: 1, method: 'sign_event', kind: 0, effect: 'deny', createdAt: T - 1_000, expiresAt: null, revokedAt: null });
+    await v3.table('signingLog').bulkAdd([
+      { origin: A, accountId: 1, method: 'sign_event', kind: 1, createdAt: T - 60_000, seqMethod: 1, seqKind: 1 },
+      { origin: A, accountId: 1, method: 'sign_event', kind: 7, createdAt: T - 30_000, seqMethod: 2, seqKind: 1 },
+    ]);
+    await v3.table('activity').add({ origin: A, method: 'sign_event', kind: 1, outcome: 'allowed', reason: 'rule', createdAt: T - 60_000 });
+    await v3.table('settings').bulkAdd([
+      { collection: 'prefs', key: 'autoLockMinutes', value: 12 },
+      { collection: 'retention', key: 'logs', value: { activityDays: 90, signingLogDays: 30 } },
+    ]);
+    const before: Record<string, unknown[]> = {};
+    for (const store of V1_STORES) before[store] = await v3.table(store).toArray();
+    v3.close();
+
+    const db = new WardenDb(name);
+    await db.open();
+    expect(db.verno).toBe(4);
+    for (const store of V1_STORES) expect(await db.table(store).toArray(), store).toEqual(before[store]);
+    expect(await db.logTally.count()).toBe(0);
+    // The new table works at once: counts over the upgraded log are what they were.
+    expect(await countSince(db, { origin: A, accountId: 1, method: 'sign_event', kind: null }, -Infinity)).toBe(2);
+    await db.transaction('rw', db.logTally, () => db.logTally.put({ origin: A, accountId: 1, method: 'sign_event', kind: -1, day: 1, count: 4, firstId: 0, lastId: 0, firstAt: 1, lastAt: 2 }));
+    expect(await db.logTally.count()).toBe(1);
     db.close();
   });
 });

@@ -1,6 +1,7 @@
 // The database: one Dexie class, every schema version kept, upgrades that move data.
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } from '../policy/records.ts';
+import type { TallyRow } from './tally.ts';
 import { DEFAULT_SENSITIVE_KINDS, FIRST_SENSITIVE_KINDS } from '../shared/kinds.ts';
 import { chainExisting, type ChainRow } from './logChain.ts';
 
@@ -45,10 +46,16 @@ export const SCHEMA_V2 = SCHEMA_V1;
 export const SCHEMA_V3 = SCHEMA_V1;
 
 /**
+ * Version 4 adds `logTally`: what retention pruned from the signing log, per scope and day, so a
+ * cap still counts it (src/db/tally.ts). A new, empty table: nothing to move.
+ */
+export const SCHEMA_V4 = { ...SCHEMA_V1, logTally: '[origin+accountId+method+kind+day]' } as const;
+
+/**
  * Version 5 adds the signing log's hash chain: a small `logChain` store (the chain head and the
  * checkpoints retention leaves), and every existing entry gets its prevHash and hash, once, in id
  * order (src/db/logChain.ts). Only this store is declared: Dexie keeps the others from the
- * versions before (version 4 is declared apart).
+ * versions before.
  */
 export const SCHEMA_V5 = { logChain: 'key' } as const;
 
@@ -60,6 +67,7 @@ export class WardenDb extends Dexie {
   signingLog!: EntityTable<SigningLogEntry, 'id'>;
   activity!: EntityTable<ActivityEntry, 'id'>;
   settings!: Table<SettingRow, [string, string]>;
+  logTally!: Table<TallyRow, [string, number, string, number, number]>;
   logChain!: Table<ChainRow, string>;
 
   constructor(name = DB_NAME) {
@@ -104,8 +112,9 @@ export class WardenDb extends Dexie {
           await tx.table<SettingRow>('settings').put({ collection: 'prefs', key: 'sensitiveKinds', value: [...DEFAULT_SENSITIVE_KINDS] });
         }
       });
+    this.version(4).stores(SCHEMA_V4);
     this.version(5).stores(SCHEMA_V5).upgrade(chainExisting);
   }
 }
 
-export const ALL_STORES = ['accounts', 'grants', 'rules', 'overrides', 'signingLog', 'activity', 'settings'] as const;
+export const ALL_STORES = ['accounts', 'grants', 'rules', 'overrides', 'signingLog', 'activity', 'settings', 'logTally'] as const;

@@ -55,12 +55,13 @@ export async function readTail(db: WardenDb, scope: LogScope): Promise<Tail | nu
  *
  * @param newest the scope's tail, when the caller already knows it.
  */
-export async function countSince(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null): Promise<number> {
+export async function countSince(db: WardenDb, scope: LogScope, since: number, newest?: Tail | null, slowIf?: (firstId: number) => boolean): Promise<number> {
   const [tail, first] = await Promise.all([newest === undefined ? readTail(db, scope) : newest, inWindow(db, scope, since).first()]);
   if (!tail || !first) return 0;
   const firstSeq = seqOf(first, scope);
-  // Rows written before sequence numbers existed are counted the slow way.
-  if (firstSeq === undefined) return inWindow(db, scope, since).count();
+  // Rows written before sequence numbers existed are counted the slow way; so is a window among
+  // whose entries some were deleted (`slowIf`, from the pruned tally: their positions would count).
+  if (firstSeq === undefined || slowIf?.(first.id)) return inWindow(db, scope, since).count();
   return tail.seq - firstSeq + 1;
 }
 

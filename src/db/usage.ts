@@ -1,13 +1,15 @@
 // How much of a rule's window is used, and when it frees: the one place that turns the signing
 // log into a rule's usage. The guard decides with it, "Try a request" explains with it, and the
-// popup, the options page and get_policies show it — so all of them always agree.
+// popup, the options page and get_policies show it — so all of them always agree. What retention
+// pruned is still counted, from the tally (src/db/tally.ts): a budget never comes back.
 import { windowStart, type PolicyClock } from '../policy/decide.ts';
 import type { Rule } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
-import { countSince, freesAt, type Tail } from './signingLog.ts';
+import { countSince, freesAt, type LogScope, type Tail } from './signingLog.ts';
+import { prunedAfter, tallyCount, tallyFrees, tallyRows, tallyTotal, type TallyRow } from './tally.ts';
 
 export interface Usage {
-  /** Signing-log entries inside the rule's window (see `tail` below for the one exception). */
+  /** Signing-log entries inside the rule's window, pruned ones included (see `tail` below for the one exception). */
   used: number;
   /** The cap, or null for an uncapped rule. */
   limit: number | null;
@@ -20,8 +22,9 @@ export interface Usage {
 export interface UsageOptions {
   /**
    * The scope's newest entry, when the caller already has it (the guard's tail cache). A scope
-   * whose newest entry has position n holds at most n entries, so when n is below the cap the
-   * cap cannot be spent: `used` is then n, an upper bound that decides the same, with no seek.
+   * whose newest entry has position n holds at most n entries, and the tally at most its total t,
+   * so when n + t is below the cap the cap cannot be spent: `used` is then n + t, an upper bound
+   * that decides the same, with no seek.
    */
   tail?: Tail | null;
   /** 'always' (what the pages show), or 'if_spent' (the guard: only a refusal says when it frees). */
@@ -39,17 +42,30 @@ export async function ruleUsage(
   const start = windowStart(rule, clock.now);
   const limit = rule.maxUsageCount;
   const { tail } = opts;
+  const rows = await tallyRows(db, scope);
+  const bound = tail ? tail.seq + tallyTotal(rows) : 0;
+  const slowIf = (firstId: number) => prunedAfter(rows, firstId);
   const used =
     tail === undefined
-      ? await countSince(db, scope, start)
+      ? (await countSince(db, scope, start, undefined, slowIf)) + tallyCount(rows, start)
       : !tail
-        ? 0
-        : tail.seq < (limit ?? Infinity)
-          ? tail.seq
-          : await countSince(db, scope, start, tail);
+        ? tallyCount(rows, start)
+        : bound < (limit ?? Infinity)
+          ? bound
+          : (await countSince(db, scope, start, tail, slowIf)) + tallyCount(rows, start);
   const spent = limit !== null && used >= limit;
   const wantFrees = used > 0 && rule.windowSeconds !== null && (opts.frees === 'always' || spent);
-  // The entry whose leaving brings the count below the cap (or, below the cap, the oldest one).
-  const frees = wantFrees ? await freesAt(db, scope, start, rule.windowSeconds! * 1000, used, Math.min(used, limit ?? used)) : null;
-  return { used, limit, windowStart: start, freesAt: frees };
+  return { used, limit, windowStart: start, freesAt: wantFrees ? await whenFrees(db, scope, rule.windowSeconds! * 1000, start, used, limit, rows) : null };
+}
+
+/**
+ * The moment enough of the window's oldest items have left it for the count to drop below the cap
+ * (below the cap: the oldest one). The tally's rows leave first (see tallyFrees).
+ */
+async function whenFrees(db: WardenDb, scope: LogScope, windowMs: number, start: number, used: number, limit: number | null, rows: readonly TallyRow[]): Promise<number> {
+  const need = used - Math.min(used, limit ?? used) + 1;
+  const fromTally = tallyFrees(rows, start, windowMs, need);
+  if ('at' in fromTally) return fromTally.at;
+  // The log's entry at offset left − 1 of the window (freesAt's offset is used − max).
+  return freesAt(db, scope, start, windowMs, fromTally.left - 1, 0);
 }
