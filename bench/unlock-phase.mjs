@@ -74,7 +74,7 @@ export async function benchUnlockPhase(extDir, results, { quick }) {
 }
 
 export function unlockSummary(u) {
-  const row = (label, s) => `   ${label.padEnd(58)} p50 ${fmt(s.p50).padStart(6)} ms   (min ${fmt(s.min)}, max ${fmt(s.max)}, n = ${s.n})`;
+  const row = (label, s) => `   ${label.padEnd(62)} p50 ${fmt(s.p50).padStart(6)} ms   (min ${fmt(s.min)}, max ${fmt(s.max)}, n = ${s.n})`;
   return [
     'unlock and import at the scrypt floor (NIP-49 log_n 16), admin RPC timed in the options page',
     row('unlock, 1 account', u.unlock),
