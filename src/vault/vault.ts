@@ -9,11 +9,9 @@ import { addAccount, listAccounts } from '../db/accounts.ts';
 import { getSetting, setSetting } from '../db/settings.ts';
 import { decryptNcryptsec, encryptSecret, ncryptsecLogN, parseSecret } from './keys.ts';
 import type { SessionStore } from './sessionStore.ts';
-import { SessionSeal } from './sessionSeal.ts';
+import { SessionCopy } from './sessionCopy.ts';
 import { IdbWrapKeyStore, type WrapKeyStore } from './wrapKeyStore.ts';
 import type { PublicAccount } from '../shared/adminResults.ts';
-
-const UNLOCKED_KEY = 'vault.unlocked';
 
 export type { PublicAccount };
 
@@ -34,12 +32,11 @@ export class Vault {
   private activeId: number | null = null;
   private readonly unlocked = new Map<number, Uint8Array>();
   private backoff: BackoffState = NO_BACKOFF;
-  private readonly seal: SessionSeal;
-  /** Session writes, one after another: each writes the state current when it runs, so the last wins. */
-  private sessionWrites: Promise<void> = Promise.resolve();
+  private readonly sessionCopy: SessionCopy;
 
   constructor(private readonly opts: VaultOptions) {
-    this.seal = new SessionSeal(opts.wrapKeys ?? new IdbWrapKeyStore(`${opts.db.name}-session-key`));
+    const wrapKeys = opts.wrapKeys ?? new IdbWrapKeyStore(`${opts.db.name}-session-key`);
+    this.sessionCopy = new SessionCopy(opts.session, wrapKeys, () => this.unlocked);
   }
 
   /** The scrypt cost every stored key has at least. */
@@ -52,9 +49,8 @@ export class Vault {
     this.accounts = await listAccounts(this.opts.db);
     this.backoff = await getSetting(this.opts.db, 'passwordBackoff');
     this.activeId = await getSetting(this.opts.db, 'activeAccountId');
-    const saved = await this.opts.session.get<unknown>(UNLOCKED_KEY);
     this.unlocked.clear();
-    const opened = saved === undefined ? new Map<number, Uint8Array>() : await this.seal.open(saved);
+    const opened = await this.sessionCopy.read();
     for (const [id, key] of opened) {
       if (this.has(id)) this.unlocked.set(id, key);
       else key.fill(0);
@@ -262,27 +258,7 @@ export class Vault {
     await this.persist();
   }
 
-  /**
-   * Brings storage.session in line with memory: the unlocked keys sealed, or (locked) no copy and
-   * no wrapping key, so the next unlock seals under a new one. A key that cannot be sealed (no
-   * IndexedDB for the wrapping key) is not written at all: the unlock then holds in memory only,
-   * and a worker restart locks — never a plain copy.
-   */
   private persist(): Promise<void> {
-    const run = this.sessionWrites.then(() => this.writeSession());
-    this.sessionWrites = run.catch(() => undefined);
-    return run;
-  }
-
-  private async writeSession(): Promise<void> {
-    const session = this.opts.session;
-    if (!this.unlocked.size) {
-      await session.remove(UNLOCKED_KEY);
-      await this.seal.forget().catch(() => undefined);
-      return;
-    }
-    const sealed = await this.seal.seal(this.unlocked).catch(() => undefined);
-    if (sealed) await session.set(UNLOCKED_KEY, sealed);
-    else await session.remove(UNLOCKED_KEY);
+    return this.sessionCopy.write();
   }
 }
