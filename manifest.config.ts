@@ -30,8 +30,10 @@ export function buildManifest(target: Target, version: string): ManifestV3Export
   if (target === 'chrome') return base as ManifestV3Export;
 
   // Firefox: an event page (background.scripts) instead of a service worker, a gecko id, and the
-  // data-collection declaration AMO asks every new add-on for. No Chromium-only keys.
-  const { minimum_chrome_version: _chromeOnly, background, ...rest } = base;
+  // data-collection declaration AMO asks every new add-on for. No Chromium-only keys: Firefox
+  // does not know externally_connectable (web-ext lint warns) and lets no web page or other
+  // add-on message us anyway (docs/THREATS.md #42).
+  const { minimum_chrome_version: _chromeOnly, externally_connectable: _chromeOnlyToo, background, ...rest } = base;
   return {
     ...rest,
     background: { scripts: [background.service_worker], type: background.type },

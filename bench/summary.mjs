@@ -3,8 +3,9 @@
 import { loadavg } from 'node:os';
 import { fmt, int, T0, table } from './report.mjs';
 import { floodSummary } from './flood-phase.mjs';
+import { unlockSummary } from './unlock-phase.mjs';
 
-export function summary({ ext, caps, idle, popup, prompt, flood }) {
+export function summary({ ext, caps, idle, popup, prompt, flood, unlock }) {
   const ms = (st, key = 'p50') => (st ? `${fmt(st[key])} ms` : 'n/a');
   console.log('\n================================ Warden bench summary ================================');
   console.log('p50/p99 are of per-call means over batches of sequential calls (the page timer is 0.1 ms).');
@@ -71,6 +72,7 @@ export function summary({ ext, caps, idle, popup, prompt, flood }) {
   if (popup) console.log(`\n3) ${popup.trimStart()}`);
   if (prompt) console.log(`\n4) ${prompt}`);
   if (flood) console.log(`\n5) ${floodSummary(flood)}`);
+  if (unlock) console.log(`\n6) ${unlockSummary(unlock)}`);
   const pct = (x) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(0)} %`);
   console.log(`\ntotal bench time ${((Date.now() - T0) / 1000).toFixed(0)} s; CPUs idle before ${pct(idle?.start)}, after ${pct(idle?.end)}; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }

@@ -1,5 +1,11 @@
-// A web page cannot reach the admin RPC, and forged window.postMessage traffic changes nothing.
-import { expect, nostrCall, openSite, setupAccount, test, type Extension } from './fixtures.ts';
+// A web page or another extension cannot reach the admin RPC, and forged window.postMessage
+// traffic changes nothing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_FLAGS } from '../scripts/browsers.mjs';
+import { removeDir, tempDir, until } from '../e2e-shared/common.ts';
+import { CHROME_PATH, EXTENSION_DIR, expect, nostrCall, openSite, setupAccount, test, type Extension } from './fixtures.ts';
 import { activity, note, policies, signingLog, sleep, status, waitForPending } from './helpers.ts';
 
 async function snapshot(ext: Extension) {
@@ -26,6 +32,75 @@ test('a web page cannot reach chrome.runtime', async ({ ext }) => {
   expect(reach.hasConnect).toBe(false);
   expect(reach.id).toBeNull();
   expect(reach.reply).toBe('none');
+});
+
+// docs/THREATS.md #5, #42: another extension in the same browser messages Warden by id. Warden has
+// no external listener, and externally_connectable (no matches, no ids) makes Chromium refuse even
+// when one exists: the test adds one to the worker, standing for any listener a later change might
+// add, and it never hears a thing. Nothing changes.
+test('another extension cannot message the background or connect to it', async () => {
+  const dir = tempDir('warden-other-ext-');
+  const other = join(dir, 'other');
+  mkdirSync(other);
+  writeFileSync(join(other, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: 'other', version: '1.0', background: { service_worker: 'sw.js' } }));
+  writeFileSync(join(other, 'sw.js'), '// probed by the test through the DevTools protocol\n');
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROME_PATH,
+    headless: true,
+    args: [`--disable-extensions-except=${EXTENSION_DIR},${other}`, `--load-extension=${EXTENSION_DIR},${other}`, ...CHROMIUM_FLAGS],
+  });
+  try {
+    const workers = await until('both service workers', async () => (context.serviceWorkers().length >= 2 ? context.serviceWorkers() : undefined), 15_000);
+    const names = await Promise.all(workers.map((w) => w.evaluate(() => chrome.runtime.getManifest().name)));
+    const warden = workers[names.indexOf('Warden')]!;
+    const foreign = workers[names.indexOf('other')]!;
+    const wardenId = new URL(warden.url()).host;
+    const admin = await context.newPage();
+    await admin.goto(`chrome-extension://${wardenId}/src/ui/options/index.html?rpc`);
+    const call = (method: string, params: unknown = {}) =>
+      admin.evaluate(([m, p]) => chrome.runtime.sendMessage({ type: 'admin', method: m, params: p }), [method, params] as const) as Promise<{ ok: boolean; result?: unknown }>;
+    expect((await call('create_account', { password: 'correct horse battery staple' })).ok).toBe(true);
+    const before = await call('get_status');
+    await warden.evaluate(() => {
+      chrome.runtime.onMessageExternal.addListener((_m, _s, reply) => reply({ reached: true }));
+      chrome.runtime.onConnectExternal.addListener((port) => port.postMessage({ reached: true }));
+    });
+
+    const attempts = await foreign.evaluate(async (id) => {
+      const send = async (message: unknown) => {
+        try {
+          return { reply: (await chrome.runtime.sendMessage(id, message)) ?? null };
+        } catch (err) {
+          return { refused: String((err as Error).message) };
+        }
+      };
+      const connect = () =>
+        new Promise<unknown>((ok) => {
+          const port = chrome.runtime.connect(id, { name: 'warden-live' });
+          port.onMessage.addListener((m) => ok({ message: m }));
+          port.onDisconnect.addListener(() => ok({ disconnected: chrome.runtime.lastError?.message ?? true }));
+          port.postMessage({ type: 'admin', method: 'lock', params: {} });
+          setTimeout(() => ok({ open: true }), 2_000);
+        });
+      return {
+        status: await send({ type: 'admin', method: 'get_status', params: {} }),
+        lock: await send({ type: 'admin', method: 'lock', params: {} }),
+        grant: await send({ type: 'admin', method: 'grant', params: { origin: 'https://evil.example', rules: [{ method: 'sign_event' }] } }),
+        sign: await send({ type: 'nip07', id: crypto.randomUUID(), method: 'sign_event', params: { event: { kind: 1, content: 'x', tags: [], created_at: 1 } } }),
+        port: await connect(),
+      };
+    }, wardenId);
+    for (const key of ['status', 'lock', 'grant', 'sign'] as const) expect(attempts[key], key).toEqual({ refused: expect.stringMatching(/Receiving end does not exist|Could not establish connection/) });
+    expect(attempts.port).toEqual({ disconnected: expect.anything() });
+
+    const after = await call('get_status');
+    expect(after).toEqual(before);
+    expect((after.result as { locked: boolean }).locked).toBe(false);
+    expect(await call('get_policies')).toMatchObject({ ok: true, result: { grants: [], overrides: [] } });
+  } finally {
+    await context.close();
+    removeDir(dir);
+  }
 });
 
 test('forged admin messages and forged replies on window.postMessage change nothing', async ({ ext }) => {

@@ -1,7 +1,12 @@
-// The MV3 service worker is stopped mid-session: the vault stays unlocked (storage.session) and
-// the spent budget still binds (the signing log is in IndexedDB).
-import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
+// The MV3 service worker is stopped mid-session: the vault stays unlocked (its sealed copy in
+// storage.session) and the spent budget still binds (the signing log is in IndexedDB).
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import * as nip19 from 'nostr-tools/nip19';
+import { bytesToHex } from 'nostr-tools/utils';
+import { base64 } from '@scure/base';
+import { expect, nostrCall, openSite, PASSWORD, setupAccount, test } from './fixtures.ts';
 import { awaitCall, catchPrompt, note, policies, signingLog, sleep, startCall, status, stopServiceWorker, waitForPending } from './helpers.ts';
+
 
 test('after a service worker restart the vault is still unlocked and the spent budget still binds', async ({ ext }) => {
   const { pubkey } = await setupAccount(ext);
@@ -38,6 +43,39 @@ test('after a service worker restart the vault is still unlocked and the spent b
   const third = await status(ext);
   expect(third.workerStartedAt!).toBeGreaterThan(after.workerStartedAt!);
   expect(third.locked).toBe(false);
+});
+
+// docs/THREATS.md #18, #26: storage.session holds the unlocked key sealed (AES-GCM under a
+// non-extractable key kept in IndexedDB), never in a readable form, and the restarted worker still
+// opens it and signs without the password.
+test('storage.session holds no readable copy of the key, and a restarted worker still signs with it', async ({ ext }) => {
+  const sk = generateSecretKey();
+  const hex = bytesToHex(sk);
+  const forms = [hex, hex.toUpperCase(), nip19.nsecEncode(sk), base64.encode(sk)];
+  const { pubkey } = await ext.admin<{ pubkey: string }>('import_account', { secret: nip19.nsecEncode(sk), password: PASSWORD, label: 'known key' });
+  expect(pubkey).toBe(getPublicKey(sk));
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'sign_event' }] });
+  const sessionText = () => ext.adminPage.evaluate(async () => JSON.stringify(await chrome.storage.session.get(null)));
+  const leaks = (text: string) => forms.filter((f) => text.includes(f));
+
+  const page = await openSite(ext, '/blank.html');
+  expect((await nostrCall(page, `window.nostr.signEvent(${JSON.stringify(note('before'))})`)).ok).toBe(true);
+  const before = await sessionText();
+  expect(before).toContain('vault.unlocked');
+  expect(leaks(before)).toEqual([]);
+  const startedBefore = (await status(ext)).workerStartedAt;
+
+  await stopServiceWorker(page, ext.id);
+  const signed = await nostrCall<{ pubkey: string }>(page, `window.nostr.signEvent(${JSON.stringify(note('after'))})`);
+  expect(signed).toMatchObject({ ok: true, value: { pubkey } });
+  const after = await status(ext);
+  expect(after.workerStartedAt).not.toBe(startedBefore);
+  expect(after.locked).toBe(false);
+  expect(leaks(await sessionText())).toEqual([]);
+
+  // A lock removes the sealed copy: nothing of the key is left in storage.session.
+  await ext.admin('lock');
+  expect(await sessionText()).not.toContain('vault.unlocked');
 });
 
 test('a locked vault stays locked across a worker restart', async ({ ext }) => {

@@ -12,7 +12,9 @@
 //   3. bench/popup.mjs's benchPopup() (popup open time).
 //   4. bench/prompt.mjs: request → prompt clickable, and click → the page's promise settled.
 //   5. bench/flood-phase.mjs: a granted site's signEvent while another site floods, and the rows left.
-//   6. bench/peers-phase.mjs (last, its own browsers): Warden beside nos2x and the storage-less
+//   6. bench/unlock-phase.mjs: unlock and ncryptsec import at the scrypt floor (log_n 16), in a
+//      browser of its own.
+//   7. bench/peers-phase.mjs (last, its own browsers): Warden beside nos2x and the storage-less
 //      reference signer from ../shared/peers (or BENCH_PEERS_DIR), interleaved, with ratios; and
 //      Warden in Firefox ESR. Skipped with a line when the peers are not there.
 //
@@ -21,6 +23,7 @@
 //          --ext-only / --caps-only (one phase), --no-popup (skip the popup phase),
 //          --no-prompt (skip the prompt phase), --no-flood (skip the flood phase, phase 5),
 //          --flood-only (only the flood phase), --peers-only (only the peers phase), --no-peers,
+//          --no-unlock (skip phase 6), --unlock-only (only it),
 //          --wait-quiet[=MIN] (first wait up to MIN minutes, default 10, for the CPUs to be ≥ 80 % idle).
 // Env: BENCH_EXT_DIR=dist/chrome uses an already built extension instead of building
 //      dist/bench/extension; CHROME_PATH (default /usr/bin/chromium); BENCH_PEERS_DIR.
@@ -32,6 +35,7 @@ import { benchCaps } from '../bench/caps-phase.mjs';
 import { benchExtension } from '../bench/extension-phase.mjs';
 import { benchFloodPhase } from '../bench/flood-phase.mjs';
 import { benchPeers, peerOptions } from '../bench/peers-phase.mjs';
+import { benchUnlockPhase } from '../bench/unlock-phase.mjs';
 import { cpuIdle, launchBench } from '../bench/launch.mjs';
 import { attempt, log } from '../bench/report.mjs';
 import { summary } from '../bench/summary.mjs';
@@ -43,17 +47,21 @@ function parseOptions(argv) {
   const waitArg = argv.find((a) => a.startsWith('--wait-quiet'));
   const quick = args.has('--quick');
   const floodOnly = args.has('--flood-only');
+  const unlockOnly = args.has('--unlock-only');
+  const oneOnly = floodOnly || unlockOnly;
   return {
     quick,
     waitQuietMin: waitArg === undefined ? 0 : Number(waitArg.split('=')[1] ?? 10),
     capSizes: quick || args.has('--no-1m') ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000],
     extSizes: args.has('--ext-1m') ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
     scale: quick ? 0.3 : 1, // sample-count scale
-    ext: !floodOnly && !args.has('--caps-only'),
-    caps: !floodOnly && !args.has('--ext-only'),
-    popup: !floodOnly && !args.has('--caps-only') && !args.has('--no-popup'),
-    prompt: !floodOnly && !args.has('--caps-only') && !args.has('--no-prompt'),
-    flood: floodOnly || (!args.has('--caps-only') && !args.has('--no-flood')),
+    ext: !oneOnly && !args.has('--caps-only'),
+    caps: !oneOnly && !args.has('--ext-only'),
+    popup: !oneOnly && !args.has('--caps-only') && !args.has('--no-popup'),
+    prompt: !oneOnly && !args.has('--caps-only') && !args.has('--no-prompt'),
+    flood: floodOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--no-flood')),
+    unlock: unlockOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--ext-only') && !args.has('--no-unlock')),
+    unlockOnly,
   };
 }
 
@@ -81,14 +89,16 @@ async function main() {
   let context;
   const results = { ext: [], caps: [] };
   try {
-    context = await launchBench(profile, extDir);
-    log(`chromium ${context.browser()?.version() ?? ''} up; bench pages on ${sites.map((s) => s.url).join(', ')}`);
+    if (!opts.unlockOnly) context = await launchBench(profile, extDir);
+    if (context) log(`chromium ${context.browser()?.version() ?? ''} up; bench pages on ${sites.map((s) => s.url).join(', ')}`);
     if (opts.ext) await attempt('phase 1', () => benchExtension(context, sites, results, opts));
     if (opts.caps) await attempt('phase 2', () => benchCaps(context, sites[0], results, opts));
     if (opts.popup) await attempt('phase 3', () => benchPopupPhase(context, results));
     if (opts.prompt) await attempt('phase 4', () => benchPromptPhase(context, results));
     // Last: it leaves prompt windows and rows behind that the other phases should not see.
     if (opts.flood) await attempt('phase 5', () => benchFloodPhase(context, results, opts));
+    // A browser of its own: the accounts it adds stay out of the other phases.
+    if (opts.unlock) await attempt('phase 6', () => benchUnlockPhase(extDir, results, opts));
   } finally {
     await context?.close().catch(() => {});
     for (const s of sites) s.server.close();

@@ -1,6 +1,6 @@
-// The only holder of secret keys: NIP-49 at rest, plain only in memory and storage.session.
+// The only holder of secret keys: NIP-49 at rest, plain only in the background's memory, and
+// sealed (AES-GCM under a non-extractable key, sessionSeal.ts) in storage.session.
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
-import { bytesToHex, hexToBytes } from 'nostr-tools/utils';
 import { fail, WardenError } from '../shared/errors.ts';
 import { afterFailure, assertMayTry, NO_BACKOFF, type BackoffState } from './passwordBackoff.ts';
 import type { Account } from '../policy/records.ts';
@@ -9,9 +9,9 @@ import { addAccount, listAccounts } from '../db/accounts.ts';
 import { getSetting, setSetting } from '../db/settings.ts';
 import { decryptNcryptsec, encryptSecret, ncryptsecLogN, parseSecret } from './keys.ts';
 import type { SessionStore } from './sessionStore.ts';
+import { SessionCopy } from './sessionCopy.ts';
+import { IdbWrapKeyStore, type WrapKeyStore } from './wrapKeyStore.ts';
 import type { PublicAccount } from '../shared/adminResults.ts';
-
-const UNLOCKED_KEY = 'vault.unlocked';
 
 export type { PublicAccount };
 
@@ -21,6 +21,8 @@ export interface VaultOptions {
   now: () => number;
   /** scrypt cost of new ncryptsecs; 16 is NIP-49's recommendation. */
   scryptLogN?: number;
+  /** Where the key sealing the session copy lives; by default an IndexedDB database beside `db`. */
+  wrapKeys?: WrapKeyStore;
 }
 
 const publicView = ({ id, pubkey, label, createdAt }: Account): PublicAccount => ({ id, pubkey, label, createdAt });
@@ -30,8 +32,12 @@ export class Vault {
   private activeId: number | null = null;
   private readonly unlocked = new Map<number, Uint8Array>();
   private backoff: BackoffState = NO_BACKOFF;
+  private readonly sessionCopy: SessionCopy;
 
-  constructor(private readonly opts: VaultOptions) {}
+  constructor(private readonly opts: VaultOptions) {
+    const wrapKeys = opts.wrapKeys ?? new IdbWrapKeyStore(`${opts.db.name}-session-key`);
+    this.sessionCopy = new SessionCopy(opts.session, wrapKeys, () => this.unlocked);
+  }
 
   /** The scrypt cost every stored key has at least. */
   private get logN(): number {
@@ -43,11 +49,15 @@ export class Vault {
     this.accounts = await listAccounts(this.opts.db);
     this.backoff = await getSetting(this.opts.db, 'passwordBackoff');
     this.activeId = await getSetting(this.opts.db, 'activeAccountId');
-    const saved = (await this.opts.session.get<Record<string, string>>(UNLOCKED_KEY)) ?? {};
     this.unlocked.clear();
-    for (const [id, hex] of Object.entries(saved)) {
-      if (this.accounts.some((a) => a.id === Number(id))) this.unlocked.set(Number(id), hexToBytes(hex));
+    const opened = await this.sessionCopy.read();
+    for (const [id, key] of opened) {
+      if (this.has(id)) this.unlocked.set(id, key);
+      else key.fill(0);
     }
+    // Nothing to resume (a new browser session, or a copy that no longer opens): no wrapping key
+    // and no sealed copy stay behind.
+    if (!this.unlocked.size) await this.persist();
   }
 
   get locked(): boolean {
@@ -111,30 +121,40 @@ export class Vault {
     return this.store(key, password, label, keep);
   }
 
+  /** Takes `secretKey` over: it is kept as the unlocked key or zeroed, whatever happens. */
   private async store(secretKey: Uint8Array, password: string, label?: string, ncryptsec?: string): Promise<PublicAccount> {
-    await this.verifyVaultPassword(password);
-    const pubkey = getPublicKey(secretKey);
-    const existing = this.accounts.find((a) => a.pubkey === pubkey);
-    if (existing) return publicView(existing);
-    const row = {
-      pubkey,
-      label: label?.trim() || `Account ${this.accounts.length + 1}`,
-      ncryptsec: ncryptsec ?? encryptSecret(secretKey, password, this.logN),
-      createdAt: this.opts.now(),
-    };
-    const id = await addAccount(this.opts.db, row);
-    this.accounts.push({ ...row, id });
-    await this.select(id);
-    // A new or imported key is usable at once, like the vault it joins.
-    if (this.locked) await this.unlockWith(password);
-    else await this.remember(id, secretKey);
-    return publicView({ ...row, id });
+    let kept = false;
+    try {
+      await this.verifyVaultPassword(password);
+      const pubkey = getPublicKey(secretKey);
+      const existing = this.accounts.find((a) => a.pubkey === pubkey);
+      if (existing) return publicView(existing);
+      const row = {
+        pubkey,
+        label: label?.trim() || `Account ${this.accounts.length + 1}`,
+        ncryptsec: ncryptsec ?? encryptSecret(secretKey, password, this.logN),
+        createdAt: this.opts.now(),
+      };
+      const id = await addAccount(this.opts.db, row);
+      this.accounts.push({ ...row, id });
+      await this.select(id);
+      // A new or imported key is usable at once, like the vault it joins. Unlocking decrypts its
+      // own copy of every key, this one included.
+      if (this.locked) await this.unlockWith(password);
+      else {
+        kept = true;
+        await this.remember(id, secretKey);
+      }
+      return publicView({ ...row, id });
+    } finally {
+      if (!kept) secretKey.fill(0);
+    }
   }
 
   /** Every account shares the vault password: a second account must be added under the same one. */
   private async verifyVaultPassword(password: string): Promise<void> {
     const first = this.accounts[0];
-    if (first) await this.checked(() => decryptNcryptsec(first.ncryptsec, password));
+    if (first) (await this.checked(() => decryptNcryptsec(first.ncryptsec, password))).fill(0);
   }
 
   async select(accountId: number): Promise<void> {
@@ -175,7 +195,7 @@ export class Vault {
   async export(accountId: number, password: string): Promise<string> {
     const account = this.accounts.find((a) => a.id === accountId);
     if (!account) throw fail('not_found', `no account #${accountId}`);
-    await this.checked(() => decryptNcryptsec(account.ncryptsec, password));
+    (await this.checked(() => decryptNcryptsec(account.ncryptsec, password))).fill(0);
     return account.ncryptsec;
   }
 
@@ -206,25 +226,39 @@ export class Vault {
   }
 
   private async unlockWith(password: string): Promise<void> {
-    const keys = await this.checked(() => this.accounts.map((a) => [a.id, decryptNcryptsec(a.ncryptsec, password)] as const));
-    for (const [id, key] of keys) this.unlocked.set(id, key);
+    const keys = await this.checked(() => {
+      const done: [number, Uint8Array][] = [];
+      try {
+        for (const a of this.accounts) done.push([a.id, decryptNcryptsec(a.ncryptsec, password)]);
+        return done;
+      } catch (err) {
+        for (const [, key] of done) key.fill(0);
+        throw err;
+      }
+    });
+    for (const [id, key] of keys) this.hold(id, key);
     await this.persist();
   }
 
   private async remember(id: number, key: Uint8Array): Promise<void> {
-    this.unlocked.set(id, key);
+    this.hold(id, key);
     await this.persist();
+  }
+
+  /** Holds `key` as account `id`'s unlocked key; one it replaces is zeroed. */
+  private hold(id: number, key: Uint8Array): void {
+    const old = this.unlocked.get(id);
+    if (old && old !== key) old.fill(0);
+    this.unlocked.set(id, key);
   }
 
   async lock(): Promise<void> {
     for (const key of this.unlocked.values()) key.fill(0);
     this.unlocked.clear();
-    await this.opts.session.remove(UNLOCKED_KEY);
+    await this.persist();
   }
 
-  private async persist(): Promise<void> {
-    const saved: Record<string, string> = {};
-    for (const [id, key] of this.unlocked) saved[id] = bytesToHex(key);
-    await this.opts.session.set(UNLOCKED_KEY, saved);
+  private persist(): Promise<void> {
+    return this.sessionCopy.write();
   }
 }

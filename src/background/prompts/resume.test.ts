@@ -2,7 +2,8 @@
 // database and storage.session) shows them again, the page's re-sent request takes back its place,
 // and an answer completes it exactly once — or refuses it.
 import { describe, expect, it } from 'vitest';
-import { verifyEvent, type VerifiedEvent } from 'nostr-tools/pure';
+import { generateSecretKey, getPublicKey, verifyEvent, type VerifiedEvent } from 'nostr-tools/pure';
+import * as nip44 from 'nostr-tools/nip44';
 import type { SenderInfo } from '../sender.ts';
 import { MemorySessionStore } from '../../vault/sessionStore.ts';
 import type { WireResponse } from '../../shared/errors.ts';
@@ -92,6 +93,35 @@ describe('prompts across a worker restart', () => {
     void second.route(signRequest(id, 'different content'), PAGE);
     await waitFor(async () => (await pendingIds(second)).length === 2, 3_000, 'both to ask');
     expect(await second.ctx.db.signingLog.count()).toBe(0);
+  });
+
+  // docs/THREATS.md #43: an encrypt's text never reaches storage.session, neither in the waiting
+  // list nor in an answer kept for the re-send; the re-sent request brings it back.
+  it('an encrypt waiting across a restart: storage.session never holds its text; the answer still completes it', async () => {
+    const dbName = uniqueDbName('resume');
+    const session = new MemorySessionStore();
+    const first = start(dbName, session);
+    await admin(first, 'create_account', { password: 'pw pw pw' });
+    const peerSk = generateSecretKey();
+    const text = 'the text of an encrypt, kept in memory only';
+    const encrypt = (id: string) => ({ type: 'nip07', id, method: 'nip44_encrypt', params: { pubkey: getPublicKey(peerSk), plaintext: text } });
+    const leaked = () => JSON.stringify([...session.data.values()]).includes('kept in memory only');
+    const id = crypto.randomUUID();
+    void first.route(encrypt(id), PAGE);
+    const [promptId] = await waitFor(() => pendingIds(first).then((p) => (p.length ? p : null)));
+    await waitFor(async () => ((await session.get<unknown[]>('prompts.pending')) ?? []).length === 1, 3_000, 'the pending list saved');
+    expect(leaked()).toBe(false);
+    first.ctx.db.close();
+
+    const second = start(dbName, session);
+    expect(await pendingIds(second)).toEqual([promptId]);
+    await admin(second, 'resolve_prompt', { promptId, decision: 'allow' });
+    expect(await session.get('prompts.answers')).toEqual({ [id]: expect.objectContaining({ answer: 'approved' }) });
+    expect(leaked()).toBe(false);
+    const r = await second.route(encrypt(id), PAGE);
+    const account = (await admin(second, 'get_status')).account as { pubkey: string };
+    expect(nip44.decrypt(value(r) as unknown as string, nip44.getConversationKey(peerSk, account.pubkey))).toBe(text);
+    expect(leaked()).toBe(false);
   });
 
   it('a request that was running when the worker stopped is refused, never run twice', async () => {
