@@ -27,6 +27,12 @@ const session: SessionStore = live.watchSession({
   remove: (key) => browser.storage.session.remove(key),
 });
 
+// Content scripts must never read the unlocked keys mirrored in storage.session (docs/THREATS.md
+// #18). Chromium refuses them by default, but keeps the level in the profile: set it at every start,
+// so no earlier build or stray call can have left it open. Browsers without the call refuse anyway.
+type SessionArea = { setAccessLevel?: (o: { accessLevel: 'TRUSTED_CONTEXTS' }) => Promise<void> };
+void (browser.storage.session as SessionArea).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+
 const promptWindows = new PromptWindows();
 const badge = new Badge((view) =>
   void Promise.all([
