@@ -27,7 +27,9 @@ async function readBack(name: string): Promise<{ version: number; rows: Record<s
   const db = new Dexie(name);
   await db.open();
   const rows: Record<string, unknown[]> = {};
-  for (const store of ALL_STORES) rows[store] = await db.table(store).toArray();
+  // A store a later version adds (e.g. logTally) is absent from an old database: it reads as empty.
+  const present = new Set(db.tables.map((t) => t.name));
+  for (const store of ALL_STORES) rows[store] = present.has(store) ? await db.table(store).toArray() : [];
   const version = db.verno;
   db.close();
   return { version, rows };
