@@ -5,7 +5,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { decrypt, getConversationKey } from 'nostr-tools/nip44';
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure';
-import { timeBatches, timeBatchesSync, type BatchOptions, type BatchResult } from './timing.ts';
+import { timePaired, type BatchOptions, type BatchResult } from './timing.ts';
 
 interface Nostr {
   getPublicKey(): Promise<string>;
@@ -105,20 +105,7 @@ window.peers = {
       if (!('value' in r.r)) throw new Error(`signEvent: ${'lost' in r.r ? `no answer in ${o.timeoutMs} ms` : r.r.error}`);
       last = r.r.value;
     };
-    timeBatchesSync(rawFn, { ...o, samples: 0 });
-    await timeBatches(signFn, { ...o, samples: 0 });
-    const raw: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
-    const sign: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
-    const add = (to: BatchResult, r: BatchResult) => {
-      to.perCall.push(...r.perCall);
-      to.singles.push(...r.singles);
-      to.calls += r.calls;
-      to.wallMs += r.wallMs;
-    };
-    for (let s = 0; s < o.samples; s++) {
-      add(raw, timeBatchesSync(rawFn, { batch: o.batch, samples: 1, warmup: 0 }));
-      add(sign, await timeBatches(signFn, { batch: o.batch, samples: 1, warmup: 0 }));
-    }
+    const { raw, sign } = await timePaired(rawFn, signFn, o);
     return { raw, sign, last };
   },
   async burst(count, timeoutMs, tag) {

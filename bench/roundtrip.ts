@@ -2,7 +2,7 @@
 // the full signEvent round trip, a few cheaper round trips that isolate parts of it, and a raw
 // nostr-tools finalizeEvent in this very page for the ratio.
 import { finalizeEvent, generateSecretKey, verifyEvent, type VerifiedEvent } from 'nostr-tools/pure';
-import { timeBatches, timeBatchesSync, type BatchOptions, type BatchResult } from './timing.ts';
+import { timeBatches, timeBatchesSync, timePaired, type BatchOptions, type BatchResult } from './timing.ts';
 
 interface Nostr {
   getPublicKey(): Promise<string>;
@@ -97,21 +97,7 @@ window.bench = {
   async paired(o) {
     const rawFn = () => finalizeEvent(template(), sk);
     const signFn = () => nostr().signEvent(template());
-    timeBatchesSync(rawFn, { ...o, samples: 0 });
-    await timeBatches(signFn, { ...o, samples: 0 });
-    const raw: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
-    const sign: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
-    const add = (to: BatchResult, r: BatchResult) => {
-      to.perCall.push(...r.perCall);
-      to.singles.push(...r.singles);
-      to.calls += r.calls;
-      to.wallMs += r.wallMs;
-    };
-    for (let s = 0; s < o.samples; s++) {
-      add(raw, timeBatchesSync(rawFn, { batch: o.batch, samples: 1, warmup: 0 }));
-      add(sign, await timeBatches(signFn, { batch: o.batch, samples: 1, warmup: 0 }));
-    }
-    return { raw, sign };
+    return timePaired(rawFn, signFn, o);
   },
   pubkey: (o) => timeBatches(() => nostr().getPublicKey(), o),
   invalid: (o) => timeBatches(expectInvalid, o),

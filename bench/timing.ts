@@ -66,3 +66,25 @@ export function timeBatchesSync(fn: () => unknown, o: BatchOptions): BatchResult
   }
   return { perCall, singles, calls: perCall.length * o.batch, wallMs: performance.now() - start };
 }
+
+/**
+ * A raw in-page function and a signer call timed in turns, one batch of each per sample (after
+ * one warm-up of each), so both see the same moments of the machine.
+ */
+export async function timePaired(rawFn: () => unknown, signFn: () => unknown, o: BatchOptions): Promise<{ raw: BatchResult; sign: BatchResult }> {
+  timeBatchesSync(rawFn, { ...o, samples: 0 });
+  await timeBatches(signFn, { ...o, samples: 0 });
+  const raw: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
+  const sign: BatchResult = { perCall: [], singles: [], calls: 0, wallMs: 0 };
+  const add = (to: BatchResult, r: BatchResult) => {
+    to.perCall.push(...r.perCall);
+    to.singles.push(...r.singles);
+    to.calls += r.calls;
+    to.wallMs += r.wallMs;
+  };
+  for (let s = 0; s < o.samples; s++) {
+    add(raw, timeBatchesSync(rawFn, { batch: o.batch, samples: 1, warmup: 0 }));
+    add(sign, await timeBatches(signFn, { batch: o.batch, samples: 1, warmup: 0 }));
+  }
+  return { raw, sign };
+}
