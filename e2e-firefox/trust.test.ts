@@ -3,8 +3,10 @@
 // its own handling of an unfocused `windows.create`.
 import { afterEach, expect, test } from 'vitest';
 import type { Frame } from 'puppeteer-core';
-import { awaitCall, catchPrompt, launchFirefox, note, nostrCall, openSite, PASSWORD, setupAccount, signCall, sleep, startCall, until, type Extension } from './fixtures.ts';
+import { answerPrompt, awaitCall, catchPrompt, launchFirefox, note, nostrCall, openSite, PASSWORD, setupAccount, signCall, sleep, startCall, until, type Extension } from './fixtures.ts';
 import { signScript } from '../e2e-shared/common.ts';
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
 
 let ext: Extension | undefined;
 afterEach(async () => {
@@ -89,4 +91,24 @@ test('a request from a background tab opens the prompt window without taking the
   expect(popup!.focused).toBe(false);
   // Firefox focuses a new window even when asked not to: the focus was given back.
   expect(windows.find((w) => w.type === 'normal')?.focused).toBe(true);
+});
+
+test('an encrypt prompt names the signing account and shows the text to be encrypted, hidden characters marked; Allow encrypts it', async () => {
+  ext = await launchFirefox();
+  const { pubkey } = await setupAccount(ext);
+  const page = await openSite(ext);
+  const peer = getPublicKey(generateSecretKey());
+  const prompt = catchPrompt(ext);
+  await startCall(page, 'enc', `window.nostr.nip44.encrypt(${JSON.stringify(peer)}, ${JSON.stringify('meet at the\u200B old mill')})`);
+  const window = await prompt;
+  await window.waitForSelector('[data-testid="prompt-plaintext"]');
+  const text = (id: string) => window.$eval(`[data-testid="${id}"]`, (e) => e.textContent ?? '');
+  expect(await text('prompt-plaintext')).toBe('meet at the⟨U+200B⟩ old mill');
+  expect(await window.$('[data-testid="prompt-plaintext-hidden"]')).not.toBeNull();
+  expect(await text('prompt-peer')).toBe(npubEncode(peer));
+  expect(await text('prompt-account')).toContain('e2e-firefox');
+  expect(await window.$eval('[data-testid="prompt-account"]', (e) => e.getAttribute('title'))).toBe(npubEncode(pubkey));
+  await answerPrompt(window, 'allow');
+  const r = await awaitCall<string>(page, 'enc');
+  expect(r.ok).toBe(true);
 });
