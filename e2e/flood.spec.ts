@@ -76,7 +76,7 @@ test('remembering the answer to the first queued request settles the rest of the
   expect((await status(ext)).pending).toEqual([]);
 });
 
-test('a burst past 100 calls in flight waits in the bridge and goes on in turn; past 100 + 1,000 the bridge refuses at once, and only what it sent on reaches the background', async ({ ext }) => {
+test('a flood past 100 calls in flight: the bridge holds the rest back and refuses them once the background says rate_limited, so only about a hundred reach it', async ({ ext }) => {
   await setupAccount(ext);
   const page = await openSite(ext, '/blank.html');
   const prompt = catchPrompt(ext);
@@ -95,11 +95,11 @@ test('a burst past 100 calls in flight waits in the bridge and goes on in turn; 
   await expect.poll(() => page.evaluate(() => (window as unknown as { __refusals: string[] }).__refusals.length), { timeout: 30_000 }).toBe(1_480);
   const refusals = await page.evaluate(() => (window as unknown as { __refusals: string[] }).__refusals);
   expect(refusals.every((r) => r.startsWith('rate_limited: '))).toBe(true);
-  // Refused in the page: what found both the 100 places and the line of 1,000 full (fewer when
-  // answers freed places while the burst was still arriving).
+  // Refused in the page: what found both the 100 places and the line of 1,000 full, and the line
+  // itself once the background answered rate_limited — so the flood reached the background about
+  // a hundred calls at a time, not 1,100.
   const inPage = refusals.filter((r) => r.includes('still waiting for an answer')).length;
-  expect(inPage).toBeGreaterThanOrEqual(1);
-  expect(inPage).toBeLessThanOrEqual(400);
+  expect(inPage).toBeGreaterThanOrEqual(1_300);
   // The background decided only what the bridge sent on: its activity rows stand for 1,500 − inPage calls.
   const rows = (await activity(ext)).filter((a) => a.origin === ext.siteUrl);
   expect(rows.reduce((n, a) => n + (a.count ?? 1), 0)).toBe(1_500 - inPage);

@@ -70,4 +70,28 @@ describe('the bridge’s admission of a frame’s calls', () => {
     expect(ran).toEqual(['first', 'second']);
     expect(a.sizes).toEqual({ running: 0, waiting: 0 });
   });
+
+  it('refusing the line: every waiting call is refused, none is sent, those in flight go on, new ones start', async () => {
+    const a = new Admission(2, 10);
+    const started: number[] = [];
+    const refused: number[] = [];
+    const finish: (() => void)[] = [];
+    for (let i = 0; i < 6; i++) {
+      a.offer(
+        () => new Promise<void>((resolve) => {
+          started.push(i);
+          finish[i] = resolve;
+        }),
+        () => refused.push(i),
+      );
+    }
+    await tick();
+    a.refuseWaiting();
+    expect(refused).toEqual([2, 3, 4, 5]);
+    finish[0]!();
+    finish[1]!();
+    await tick();
+    expect(started).toEqual([0, 1]);
+    expect(a.sizes).toEqual({ running: 0, waiting: 0 });
+  });
 });

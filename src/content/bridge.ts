@@ -156,10 +156,14 @@ window.addEventListener('message', (event: MessageEvent) => {
       const r = (typeof reply === 'object' && reply !== null ? reply : UNAVAILABLE) as { ok?: unknown; result?: unknown; error?: unknown };
       const message = r.ok === true ? { source: PAGE_REPLY, id, ok: true, result: r.result } : { source: PAGE_REPLY, id, ok: false, error: r.error ?? UNAVAILABLE.error };
       window.postMessage(message, window.location.origin);
+      // The background says this page asks too much: what still waits here is refused too,
+      // without a message each (a flood must not reach it a thousand calls at a time).
+      if (r.ok !== true && (r.error as { code?: unknown } | undefined)?.code === 'rate_limited') admission.refuseWaiting();
     });
   };
-  if (!admission.offer(sendOn)) {
+  const refuse = () => {
     const error = { code: 'rate_limited', message: 'Too many calls from this page are still waiting for an answer' };
     window.postMessage({ source: PAGE_REPLY, id, ok: false, error }, window.location.origin);
-  }
+  };
+  if (!admission.offer(sendOn, refuse)) refuse();
 });
