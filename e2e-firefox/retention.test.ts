@@ -2,6 +2,7 @@
 // lifetime cap granted again still counts them (docs/THREATS.md #39).
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { launchFirefox, nostrCall, openSite, policies, setupAccount, signCall, signingLog, type Extension } from './fixtures.ts';
+import { editLogInPage } from '../e2e-shared/common.ts';
 
 let ext: Extension;
 beforeEach(async () => {
@@ -18,25 +19,8 @@ test('revoke → prune → re-grant: the lifetime cap is still spent, from the p
   await ext.admin('grant', { origin, rules: cap });
   // Three signatures from ten days ago, written as the guard writes them, before any request.
   const createdAt = Date.now() - 10 * 86_400_000;
-  await ext.adminPage.evaluate(
-    async (origin: string, accountId: number, createdAt: number) => {
-      const db = await new Promise<IDBDatabase>((ok, no) => {
-        const r = indexedDB.open('warden');
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => no(r.error);
-      });
-      await new Promise<void>((ok, no) => {
-        const tx = db.transaction('signingLog', 'readwrite');
-        for (const seq of [1, 2, 3]) tx.objectStore('signingLog').add({ origin, accountId, method: 'sign_event', kind: 1, createdAt: createdAt + seq, seqMethod: seq, seqKind: seq });
-        tx.oncomplete = () => ok();
-        tx.onerror = () => no(tx.error);
-      });
-      db.close();
-    },
-    origin,
-    accountId,
-    createdAt,
-  );
+  const rows = [1, 2, 3].map((seq) => ({ origin, accountId, method: 'sign_event', kind: 1, createdAt: createdAt + seq, seqMethod: seq, seqKind: seq }));
+  await ext.adminPage.evaluate(editLogInPage, { add: rows });
   const before = (await policies(ext, origin)).grants[0]!;
   expect(before.rules[0]!.used).toBe(3);
 

@@ -3,6 +3,7 @@
 // extension's IndexedDB from an extension page is reported by verify_log at its id.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { launchFirefox, nostrCall, openSite, setupAccount, signCall, signingLog, type Extension } from './fixtures.ts';
+import { editLogInPage } from '../e2e-shared/common.ts';
 
 let ext: Extension;
 beforeEach(async () => {
@@ -27,19 +28,6 @@ test('the chain survives an event-page restart and a deleted entry is found at i
 
   const ids = (await signingLog(ext)).map((e) => e.id).sort((a, b) => a - b);
   const victim = ids[4]!;
-  await ext.adminPage.evaluate(async (id: number) => {
-    const db = await new Promise<IDBDatabase>((ok, no) => {
-      const r = indexedDB.open('warden');
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => no(r.error);
-    });
-    await new Promise<void>((ok, no) => {
-      const tx = db.transaction('signingLog', 'readwrite');
-      tx.objectStore('signingLog').delete(id);
-      tx.oncomplete = () => ok();
-      tx.onerror = () => no(tx.error);
-    });
-    db.close();
-  }, victim);
+  await ext.adminPage.evaluate(editLogInPage, { remove: [victim] });
   expect(await ext.admin('verify_log')).toMatchObject({ intact: false, firstBrokenId: victim });
 });

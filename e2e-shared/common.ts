@@ -229,3 +229,26 @@ export async function startCall(page: InPage, name: string, script: string): Pro
 export function awaitCall<T = unknown>(page: InPage, name: string): Promise<CallResult<T>> {
   return page.evaluate(resultInPage, name) as Promise<CallResult<T>>;
 }
+
+// ---- the database behind the extension's back -------------------------------------------------
+
+/**
+ * In an extension page (sent there by the driver's evaluate, so it uses nothing from this module):
+ * adds rows to the signing log and deletes entries by id straight through IndexedDB, as another
+ * program or a crafted restore could — no guard, no chain.
+ */
+export async function editLogInPage({ add = [], remove = [] }: { add?: Record<string, unknown>[]; remove?: number[] }): Promise<void> {
+  const db = await new Promise<IDBDatabase>((ok, no) => {
+    const r = indexedDB.open('warden');
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error);
+  });
+  await new Promise<void>((ok, no) => {
+    const tx = db.transaction('signingLog', 'readwrite');
+    for (const row of add) tx.objectStore('signingLog').add(row);
+    for (const id of remove) tx.objectStore('signingLog').delete(id);
+    tx.oncomplete = () => ok();
+    tx.onerror = () => no(tx.error);
+  });
+  db.close();
+}

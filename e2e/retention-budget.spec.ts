@@ -1,6 +1,7 @@
 // Retention never resets a budget: a revoked grant's entries pruned, the same cap granted again
 // still counts them (docs/THREATS.md #39), in the built extension's own database.
 import { expect, nostrCall, openSite, setupAccount, test } from './fixtures.ts';
+import { editLogInPage } from '../e2e-shared/common.ts';
 import { policies } from './helpers.ts';
 
 const DAY = 86_400_000;
@@ -12,23 +13,9 @@ test('revoke → prune → re-grant: the lifetime cap is still spent, from the p
   await ext.admin('grant', { origin, rules: cap });
   const now = Date.now();
   // Three signatures from ten days ago, written as the guard writes them, before any request.
-  await ext.adminPage.evaluate(
-    async ({ origin, accountId, createdAt }) => {
-      const db = await new Promise<IDBDatabase>((ok, no) => {
-        const r = indexedDB.open('warden');
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => no(r.error);
-      });
-      await new Promise<void>((ok, no) => {
-        const tx = db.transaction('signingLog', 'readwrite');
-        for (const seq of [1, 2, 3]) tx.objectStore('signingLog').add({ origin, accountId, method: 'sign_event', kind: 1, createdAt: createdAt + seq, seqMethod: seq, seqKind: seq });
-        tx.oncomplete = () => ok();
-        tx.onerror = () => no(tx.error);
-      });
-      db.close();
-    },
-    { origin, accountId, createdAt: now - 10 * DAY },
-  );
+  const createdAt = now - 10 * DAY;
+  const rows = [1, 2, 3].map((seq) => ({ origin, accountId, method: 'sign_event', kind: 1, createdAt: createdAt + seq, seqMethod: seq, seqKind: seq }));
+  await ext.adminPage.evaluate(editLogInPage, { add: rows });
   const before = (await policies(ext, origin)).grants[0]!;
   expect(before.rules[0]!.used).toBe(3);
 

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, openSite, setupAccount, test, type Extension } from './fixtures.ts';
+import { editLogInPage } from '../e2e-shared/common.ts';
 import { openOptions, signMany } from './extensionPages.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -53,20 +54,7 @@ test('signing, then verify in the options page and with the stand-alone verifier
 
   // Another program (here: an extension page) removes one entry straight from the database.
   const victim = ids[2]!;
-  await options.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((ok, no) => {
-      const r = indexedDB.open('warden');
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => no(r.error);
-    });
-    await new Promise<void>((ok, no) => {
-      const tx = db.transaction('signingLog', 'readwrite');
-      tx.objectStore('signingLog').delete(id);
-      tx.oncomplete = () => ok();
-      tx.onerror = () => no(tx.error);
-    });
-    db.close();
-  }, victim);
+  await options.evaluate(editLogInPage, { remove: [victim] });
 
   expect(await ext.admin('verify_log', {})).toMatchObject({ intact: false, firstBrokenId: victim });
   // The table learns of changes from the background, which did not make this one: load it again.

@@ -1,8 +1,8 @@
 // The only holder of secret keys: NIP-49 at rest, plain only in the background's memory, and
 // sealed (AES-GCM under a non-extractable key, sessionSeal.ts) in storage.session.
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
-import { fail, WardenError } from '../shared/errors.ts';
-import { afterFailure, assertMayTry, NO_BACKOFF, type BackoffState } from './passwordBackoff.ts';
+import { fail } from '../shared/errors.ts';
+import { PasswordChecks } from './passwordChecks.ts';
 import type { Account } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { addAccount, listAccounts } from '../db/accounts.ts';
@@ -31,12 +31,14 @@ export class Vault {
   private accounts: Account[] = [];
   private activeId: number | null = null;
   private readonly unlocked = new Map<number, Uint8Array>();
-  private backoff: BackoffState = NO_BACKOFF;
+  private readonly passwords: PasswordChecks;
   private readonly sessionCopy: SessionCopy;
 
   constructor(private readonly opts: VaultOptions) {
     const wrapKeys = opts.wrapKeys ?? new IdbWrapKeyStore(`${opts.db.name}-session-key`);
     this.sessionCopy = new SessionCopy(opts.session, wrapKeys, () => this.unlocked);
+    // Every password check (unlock, adding a key, export, deleting a key) goes through it.
+    this.passwords = new PasswordChecks(opts.db, opts.now);
   }
 
   /** The scrypt cost every stored key has at least. */
@@ -47,7 +49,7 @@ export class Vault {
   /** Called once at worker start: a restart keeps the unlock, a browser restart does not. */
   async restore(): Promise<void> {
     this.accounts = await listAccounts(this.opts.db);
-    this.backoff = await getSetting(this.opts.db, 'passwordBackoff');
+    await this.passwords.load();
     this.activeId = await getSetting(this.opts.db, 'activeAccountId');
     this.unlocked.clear();
     const opened = await this.sessionCopy.read();
@@ -154,7 +156,7 @@ export class Vault {
   /** Every account shares the vault password: a second account must be added under the same one. */
   private async verifyVaultPassword(password: string): Promise<void> {
     const first = this.accounts[0];
-    if (first) (await this.checked(() => decryptNcryptsec(first.ncryptsec, password))).fill(0);
+    if (first) (await this.passwords.checked(() => decryptNcryptsec(first.ncryptsec, password))).fill(0);
   }
 
   async select(accountId: number): Promise<void> {
@@ -195,29 +197,8 @@ export class Vault {
   async export(accountId: number, password: string): Promise<string> {
     const account = this.accounts.find((a) => a.id === accountId);
     if (!account) throw fail('not_found', `no account #${accountId}`);
-    (await this.checked(() => decryptNcryptsec(account.ncryptsec, password))).fill(0);
+    (await this.passwords.checked(() => decryptNcryptsec(account.ncryptsec, password))).fill(0);
     return account.ncryptsec;
-  }
-
-  /**
-   * Every check of the vault password goes through here: refused while a back-off runs, counted
-   * when wrong, and the count cleared when right.
-   */
-  private async checked<T>(check: () => T): Promise<T> {
-    assertMayTry(this.backoff, this.opts.now());
-    try {
-      const result = check();
-      if (this.backoff.failures) await this.setBackoff(NO_BACKOFF);
-      return result;
-    } catch (err) {
-      if (err instanceof WardenError && err.code === 'denied') await this.setBackoff(afterFailure(this.backoff, this.opts.now()));
-      throw err;
-    }
-  }
-
-  private async setBackoff(state: BackoffState): Promise<void> {
-    this.backoff = state;
-    await setSetting(this.opts.db, 'passwordBackoff', state);
   }
 
   async unlock(password: string): Promise<void> {
@@ -226,7 +207,7 @@ export class Vault {
   }
 
   private async unlockWith(password: string): Promise<void> {
-    const keys = await this.checked(() => {
+    const keys = await this.passwords.checked(() => {
       const done: [number, Uint8Array][] = [];
       try {
         for (const a of this.accounts) done.push([a.id, decryptNcryptsec(a.ncryptsec, password)]);
