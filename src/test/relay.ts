@@ -4,7 +4,8 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import { NostrRelay } from '@nostr-relay/core';
 import { EventRepository, type Event, type Filter } from '@nostr-relay/common';
-import { matchFilter, verifyEvent } from 'nostr-tools/pure';
+import { verifyEvent } from 'nostr-tools/pure';
+import { matchFilter } from 'nostr-tools/filter';
 
 /** Regular events kept in memory; the relay core itself broadcasts ephemeral ones (NIP-46 is kind 24133). */
 class MemoryEvents extends EventRepository {
