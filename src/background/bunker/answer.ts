@@ -83,10 +83,11 @@ export class Answerer {
     }
     const reply = (r: { result?: string; error?: string }) => this.reply(client, request.id, r);
     const known = await liveClient(this.deps.db, client);
-    if (!known && request.method !== 'connect') {
-      // A stranger gets one short error, within a budget, and nothing else: no prompt, no row.
+    if (!known) {
+      // A stranger gets a few short answers, within a budget, and nothing else: no prompt, no row
+      // (its connect attempts write a seen row each, and only within this budget).
       if (!this.strangers.take(client)) return { type: 'dropped', why: 'stranger over its reply budget' };
-      return reply({ error: 'unauthorized: connect with a token first' });
+      if (request.method !== 'connect') return reply({ error: 'unauthorized: connect with a token first' });
     }
     const now = this.deps.now();
     // The same event again (a relay re-sending it after a reconnect, or someone replaying it): nothing.
@@ -123,14 +124,10 @@ export class Answerer {
     if (target !== this.deps.identity.pubkey) return reply({ error: 'connect names another bunker' });
     const accountId = this.deps.accountId();
     if (accountId === null) return reply({ error: 'locked: the signer is locked' });
-    if (!secret) {
-      if (!this.strangers.take(client)) return { type: 'dropped', why: 'stranger over its reply budget' };
-      return reply({ error: 'unauthorized: a connect token is needed' });
-    }
+    if (!secret) return reply({ error: 'unauthorized: a connect token is needed' });
     try {
       await connectWithToken(this.deps.db, { token: secret, clientPubkey: client, accountId, meta: clientMeta(metadata), now: this.deps.now(), sessionId: this.deps.sessionId() });
     } catch (err) {
-      if (!this.strangers.take(client)) return { type: 'dropped', why: 'stranger over its reply budget' };
       return reply({ error: err instanceof WardenError ? `unauthorized: ${err.message}` : 'unauthorized' });
     }
     this.deps.onClientsChanged?.();

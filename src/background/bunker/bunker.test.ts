@@ -236,3 +236,42 @@ describe('bunker: requests checked before anything else', () => {
     expect(results.slice(5).every((r) => r.type === 'dropped')).toBe(true);
   });
 });
+
+describe('bunker: a client-initiated nostrconnect:// URI', () => {
+  it('accept_nostrconnect answers the client with its secret and grants what it asked for', async () => {
+    const { createNostrConnectURI } = await import('nostr-tools/nip46');
+    const { BunkerSigner } = await import('nostr-tools/nip46');
+    const { SimplePool } = await import('nostr-tools/pool');
+    const h = await bunkerOn(relay);
+    const sk = generateSecretKey();
+    const { getPublicKey } = await import('nostr-tools/pure');
+    const uri = createNostrConnectURI({ clientPubkey: getPublicKey(sk), relays: [relay.url], secret: 'c0ffee', perms: ['get_public_key', 'sign_event:1', 'sign_event:x', 'frobnicate'], name: 'Desk app' });
+    const pool = new SimplePool();
+    const connecting = BunkerSigner.fromURI(sk, uri, { pool }, 8_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const { origin } = await h.ok('accept_nostrconnect', { uri });
+    expect(origin).toBe(`nip46:${getPublicKey(sk)}`);
+    const signer = await connecting;
+    expect((await outcome(signer.signEvent(note()))).ok).toBe(true);
+    const [grant] = (await h.ok('get_policies', { origin })).grants;
+    expect(grant.rules.map((r: { method: string; kind: number | null }) => [r.method, r.kind])).toEqual([['get_public_key', null], ['sign_event', 1]]);
+    expect((await h.ok('bunker_status')).clients).toEqual([{ origin, name: 'Desk app', connectedAt: expect.any(Number) }]);
+    await signer.close();
+    pool.destroy();
+  });
+
+  it.each([
+    ['not a URI', 'hello'],
+    ['another scheme', `bunker://${'ab'.repeat(32)}?relay=ws%3A%2F%2F127.0.0.1%3A1&secret=s`],
+    ['no secret', `nostrconnect://${'ab'.repeat(32)}?relay=ws%3A%2F%2F127.0.0.1%3A1`],
+    ['no relay', `nostrconnect://${'ab'.repeat(32)}?secret=s`],
+    ['a bad key', `nostrconnect://xyz?relay=ws%3A%2F%2F127.0.0.1%3A1&secret=s`],
+  ])('a bad URI (%s) is invalid_request and nothing is stored', async (_name, uri) => {
+    const h = await bunkerOn(relay);
+    const before = await h.ctx.db.grants.count();
+    const r = await h.admin('accept_nostrconnect', { uri });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await h.ctx.db.grants.count()).toBe(before);
+    expect(await h.ctx.db.bunkerClients.count()).toBe(0);
+  });
+});

@@ -8,8 +8,8 @@ export interface NostrConnectRequest {
   clientPubkey: string;
   relays: string[];
   secret: string;
-  /** The methods of the `perms` it asks for (kind-scoped perms are widened to nothing: only known names count). */
-  perms: Method[];
+  /** The `perms` it asks for, as rules: `sign_event:1` is kind 1 only; unknown names are left out. */
+  perms: { method: Method; kind?: number }[];
   name: string | null;
   url: string | null;
 }
@@ -27,10 +27,15 @@ export function parseNostrConnectURI(uri: string): NostrConnectRequest | null {
   const relays = url.searchParams.getAll('relay').filter((r) => relayUrlSchema.safeParse(r).success).slice(0, 10);
   const secret = url.searchParams.get('secret') ?? '';
   if (!relays.length || !secret || secret.length > 256) return null;
-  const perms = (url.searchParams.get('perms') ?? '')
-    .split(',')
-    .map((p) => p.split(':')[0]!.trim())
-    .filter((m): m is Method => (METHODS as readonly string[]).includes(m) && m !== 'get_relays');
+  const perms = new Map<string, { method: Method; kind?: number }>();
+  for (const perm of (url.searchParams.get('perms') ?? '').split(',').slice(0, 50)) {
+    const [name = '', arg] = perm.trim().split(':');
+    if (!(METHODS as readonly string[]).includes(name) || name === 'get_relays') continue;
+    const kind = name === 'sign_event' && arg !== undefined && /^\d{1,5}$/.test(arg) && Number(arg) <= 65_535 ? Number(arg) : undefined;
+    // A sign_event perm with a kind argument that is no kind is left out rather than widened to every kind.
+    if (name === 'sign_event' && arg !== undefined && kind === undefined) continue;
+    perms.set(`${name}:${kind ?? ''}`, { method: name as Method, ...(kind !== undefined ? { kind } : {}) });
+  }
   const text = (key: string) => url.searchParams.get(key)?.slice(0, 100) || null;
-  return { clientPubkey, relays, secret, perms: [...new Set(perms)], name: text('name'), url: text('url') };
+  return { clientPubkey, relays, secret, perms: [...perms.values()], name: text('name'), url: text('url') };
 }

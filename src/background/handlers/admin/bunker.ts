@@ -30,7 +30,7 @@ export const bunkerHandlers: Pick<AdminHandlers, BunkerMethods> = {
     if (!parsed) throw fail('invalid_request', 'Not a nostrconnect:// URI with a client key, a relay and a secret');
     const answerer = ctx.bunker.accept();
     if (!answerer) throw fail('invalid_request', 'Turn remote signing on first');
-    const rules = p.rules ?? parsed.perms.map((method) => ({ method }));
+    const rules = p.rules ?? parsed.perms;
     ctx.bunker.addRelays(parsed.relays);
     const origin = await answerer.acceptNostrConnect({ clientPubkey: parsed.clientPubkey, secret: parsed.secret, meta: { name: parsed.name, url: parsed.url }, rules });
     return { origin };
