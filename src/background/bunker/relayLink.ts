@@ -74,7 +74,9 @@ export class RelayLink {
     const s = this.socket;
     this.socket = null;
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      // Closing a socket that is still connecting reports an error: heard, and ignored.
+      s.onerror = () => {};
       try {
         s.close();
       } catch {
