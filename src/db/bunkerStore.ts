@@ -87,8 +87,8 @@ export function tokenRefusal(row: BunkerTokenRow | undefined, now: number): stri
   return null;
 }
 
-export async function revokeToken(db: WardenDb, token: string, now: number): Promise<void> {
-  const hash = tokenHash(token);
+export async function revokeToken(db: WardenDb, which: { token: string } | { hash: string }, now: number): Promise<void> {
+  const hash = 'token' in which ? tokenHash(which.token) : which.hash;
   await db.transaction('rw', db.bunkerTokens, async () => {
     const row = await db.bunkerTokens.get(hash);
     if (!row) throw fail('not_found', 'No such connect token');

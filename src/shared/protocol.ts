@@ -166,7 +166,8 @@ export const bunkerParamSchemas = {
     label: label.optional(),
   }),
   accept_nostrconnect: z.strictObject({ uri: z.string().min(1).max(4_096), rules: z.array(ruleInputSchema).max(200).optional() }),
-  revoke_connect_token: z.strictObject({ token: z.string().regex(/^[0-9a-f]{64}$/, 'expected a token of 64 hex characters') }),
+  // `{ token }` as the contract has it; `{ hash }` (as list_connect_tokens shows) is an addition, for a token whose secret is gone.
+  revoke_connect_token: z.union([z.strictObject({ token: hex64 }), z.strictObject({ hash: hex64 })]),
   // Additions for the options page: the tokens not yet spent, and cutting a client off.
   list_connect_tokens: z.strictObject({}),
   end_remote_client: z.strictObject({ pubkey: hex64 }),

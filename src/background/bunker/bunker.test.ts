@@ -105,8 +105,11 @@ describe('bunker: a client connecting with a token', () => {
     const expiring = await h.ok('create_connect_token', { rules: PUBKEY_AND_NOTES, expiresAt: h.clock.t + 60_000 });
     const revoked = await h.ok('create_connect_token', { rules: PUBKEY_AND_NOTES });
     await h.ok('revoke_connect_token', { token: revoked.token });
+    const byHash = await h.ok('create_connect_token', { rules: PUBKEY_AND_NOTES, label: 'gone' });
+    const [listed] = (await h.ok('list_connect_tokens')).tokens.filter((t: { label: string }) => t.label === 'gone');
+    await h.ok('revoke_connect_token', { hash: listed.hash });
     h.clock.t += 61_000;
-    for (const [t, why] of [[expiring, /expired/], [revoked, /revoked/]] as const) {
+    for (const [t, why] of [[expiring, /expired/], [revoked, /revoked/], [byHash, /revoked/]] as const) {
       const c = await clientFor(t.bunkerUrl);
       expect(await outcome(c.signer.connect())).toEqual({ ok: false, error: expect.stringMatching(why) });
       expect((await h.ok('get_policies', { origin: c.origin })).grants).toEqual([]);
@@ -114,6 +117,7 @@ describe('bunker: a client connecting with a token', () => {
     }
     expect(await h.ctx.db.bunkerClients.count()).toBe(0);
     expect((await h.ok('list_connect_tokens')).tokens).toEqual([]);
+    expect(await h.admin('revoke_connect_token', { token: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
   });
 
   it('a client with no token is refused with no prompt and no row', async () => {

@@ -14,6 +14,7 @@ import { TryTab } from './TryTab.tsx';
 import { AccountsTab } from './AccountsTab.tsx';
 import { BackupTab } from './BackupTab.tsx';
 import { SettingsTab } from './SettingsTab.tsx';
+import { RemoteTab } from './RemoteTab.tsx';
 
 const TABS = [
   { id: 'sites', label: 'Sites' },
@@ -24,6 +25,7 @@ const TABS = [
   { id: 'accounts', label: 'Accounts' },
   { id: 'backup', label: 'Backup' },
   { id: 'settings', label: 'Settings' },
+  { id: 'remote', label: 'Remote signing' },
 ] as const;
 
 const tabFromHash = () => {
@@ -81,6 +83,7 @@ function Options() {
         {tab === 'accounts' && <AccountsTab status={status} onChanged={() => void refresh()} />}
         {tab === 'backup' && <BackupTab onChanged={() => void refresh()} />}
         {tab === 'settings' && <SettingsTab />}
+        {tab === 'remote' && <RemoteTab />}
       </Tabs>
     </div>
   );

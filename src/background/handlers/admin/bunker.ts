@@ -36,7 +36,7 @@ export const bunkerHandlers: Pick<AdminHandlers, BunkerMethods> = {
     return { origin };
   },
   revoke_connect_token: async (ctx, p) => {
-    await revokeToken(ctx.db, p.token, ctx.now());
+    await revokeToken(ctx.db, p, ctx.now());
     return {};
   },
   list_connect_tokens: async (ctx) => {
