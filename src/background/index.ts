@@ -17,6 +17,7 @@ import './keepalive.ts'; // Firefox: the bridge's port keeps the event page aliv
 import { followVault, keepAwake, syncBunker } from './bunker/lifecycle.ts';
 
 const RETENTION_ALARM = 'warden-retention';
+const BUNKER_ALARM = 'warden-bunker';
 const WELCOME_PATH = 'src/ui/options/index.html?welcome=1';
 
 const extensionOrigin = browser.runtime.getURL('').replace(/\/$/, '');
@@ -103,6 +104,9 @@ browser.runtime.onInstalled.addListener((details) => {
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();
   if (alarm.name === RETENTION_ALARM) void ctx.ready.then(() => pruneLogs(ctx.db, ctx.clock)).catch(() => {});
+  // A worker the browser stopped anyway (an update, a crash) is started again by this alarm, and
+  // the bunker reconnects if it is on and the vault unlocked (src/background/bunker/lifecycle.ts).
+  if (alarm.name === BUNKER_ALARM) void syncBunker(ctx);
 });
 const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinutes?: number }) =>
   void browser.alarms.get(name).then((existing) => {
@@ -111,3 +115,4 @@ const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinut
 // Also replaces the periodic auto-lock alarm of earlier versions (same name).
 void autoLock.arm().catch(() => undefined);
 ensureAlarm(RETENTION_ALARM, { periodInMinutes: 60, delayInMinutes: 1 });
+ensureAlarm(BUNKER_ALARM, { periodInMinutes: 0.5 });

@@ -111,7 +111,7 @@ function ClientRow({ origin, name, connectedAt }: { origin: string; name?: strin
           {live.rules.map((r) => (
             <li key={r.id}>
               {r.maxUsageCount !== null ? (
-                <Meter used={r.used} max={r.maxUsageCount} label={`${r.method}${r.kind !== null ? ` kind ${r.kind}` : ''}`} note={r.freesAt ? `frees ${timeText(r.freesAt)}` : null} testid="options-remote-client-meter" />
+                <Meter used={r.used} max={r.maxUsageCount} label={`${r.method}${r.kind !== null ? ` kind ${r.kind}` : ''}: ${r.used} of ${r.maxUsageCount}`} note={r.freesAt ? `frees ${timeText(r.freesAt)}` : null} testid="options-remote-client-meter" />
               ) : (
                 <span>{r.method}{r.kind !== null ? ` kind ${r.kind}` : ''} <span class="muted">no cap</span></span>
               )}
