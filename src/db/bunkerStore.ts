@@ -115,7 +115,8 @@ export async function connectWithToken(
     const refusal = tokenRefusal(row, args.now);
     if (refusal) throw fail('denied', refusal);
     await db.bunkerTokens.update(hash, { used: row!.used + 1 });
-    return addClient(db, { ...args, rules: row!.rules, expiresAt: row!.expiresAt, tokenHash: hash });
+    // The token's expiry bounds when it may connect, not how long the grant lasts.
+    return addClient(db, { ...args, rules: row!.rules, expiresAt: null, tokenHash: hash });
   });
 }
 

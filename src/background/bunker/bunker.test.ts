@@ -24,7 +24,7 @@ const note = (content = 'from my phone') => ({ kind: 1, content, tags: [], creat
 describe('bunker: a client connecting with a token', () => {
   it('gets the account pubkey and signatures that verify, under the token rules', async () => {
     const h = await bunkerOn(relay);
-    const { bunkerUrl } = await h.ok('create_connect_token', { rules: PUBKEY_AND_NOTES, label: 'phone' });
+    const { bunkerUrl } = await h.ok('create_connect_token', { rules: PUBKEY_AND_NOTES, label: 'phone', expiresAt: h.clock.t + 60_000 });
     expect(bunkerUrl).toMatch(new RegExp(`^bunker://${h.bunkerPubkey}\\?`));
     const c = await clientFor(bunkerUrl);
     expect(await outcome(c.signer.connect({ name: 'Amethyst' }))).toMatchObject({ ok: true });
@@ -36,7 +36,10 @@ describe('bunker: a client connecting with a token', () => {
     // The same log as a page's, under the client's site; the client is listed with its name.
     expect(await h.ctx.db.signingLog.where('[origin+id]').between([c.origin, 0], [c.origin, Infinity]).count()).toBe(1);
     expect((await h.ok('bunker_status')).clients).toEqual([{ origin: c.origin, name: 'Amethyst', connectedAt: expect.any(Number) }]);
-    expect((await h.ok('get_policies', { origin: c.origin })).grants).toHaveLength(1);
+    // The token's expiry ends the chance to connect, not the grant.
+    expect((await h.ok('get_policies', { origin: c.origin })).grants).toMatchObject([{ expiresAt: null, revokedAt: null }]);
+    h.clock.t += 120_000;
+    expect((await outcome(c.signer.signEvent(note('after the token expired')))).ok).toBe(true);
     c.close();
   });
 
