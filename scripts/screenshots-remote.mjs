@@ -7,19 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM_FLAGS, findChromium } from './browsers.mjs';
-import { build } from 'rolldown';
+import { loadRemoteHelpers } from './remote-helpers.mjs';
 
-// The relay and the client are TypeScript test helpers: bundled into node_modules/.cache, where
-// the packages they import resolve.
-const helpers = join(resolve(import.meta.dirname, '..'), 'node_modules', '.cache', 'warden-remote-helpers.mjs');
-await build({
-  input: resolve(import.meta.dirname, 'remote-helpers.ts'),
-  platform: 'node',
-  external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-  output: { file: helpers, format: 'esm' },
-  logLevel: 'silent',
-});
-const { startRelay, clientFor, closeClients } = await import(helpers);
+const { startRelay, clientFor, closeClients } = await loadRemoteHelpers();
 
 const root = resolve(import.meta.dirname, '..');
 const ext = join(root, 'dist', 'chrome');
