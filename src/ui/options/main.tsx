@@ -24,8 +24,8 @@ const TABS = [
   { id: 'try', label: 'Try a request' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'backup', label: 'Backup' },
-  { id: 'settings', label: 'Settings' },
   { id: 'remote', label: 'Remote signing' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 
 const tabFromHash = () => {
