@@ -15,6 +15,9 @@ import { RateCheck } from './rateCheck.ts';
 import { Backoff } from './prompts/backoff.ts';
 import { KillSwitch } from './killSwitch.ts';
 import { BROWSER_TIME, MonotonicClock, type TimeSources } from './clock.ts';
+import { Bunker } from './bunker/bunker.ts';
+import { remoteHandler } from './bunker/dispatch.ts';
+import type { SocketFactory, SocketLike, Timers } from './bunker/relayLink.ts';
 
 export interface ContextOptions {
   db?: WardenDb;
@@ -36,6 +39,10 @@ export interface ContextOptions {
   refusalBurst?: number;
   refusalsPerSecond?: number;
   scryptLogN?: number;
+  /** The bunker's WebSocket (the browser's by default; the Node tests pass the `ws` package's). */
+  bunkerSocket?: SocketFactory;
+  bunkerTimers?: Timers;
+  onBunkerChanged?: () => void;
 }
 
 export interface BackgroundContext {
@@ -66,6 +73,8 @@ export interface BackgroundContext {
   startedAt: number;
   /** Resolves once the vault and session are restored; every message waits for it. */
   ready: Promise<void>;
+  /** The NIP-46 bunker: remote clients' requests take the same path as a page's (src/background/bunker/). */
+  bunker: Bunker;
 }
 
 const SESSION_ID_KEY = 'browserSessionId';
@@ -111,7 +120,7 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     await backoff.load();
     restored = true;
   })();
-  return {
+  const ctx: BackgroundContext = {
     db,
     policy: new PolicyCache(db),
     tails: new TailCache(),
@@ -132,5 +141,18 @@ export function createContext(opts: ContextOptions): BackgroundContext {
     extensionOrigin: opts.extensionOrigin,
     startedAt: now(),
     ready,
+    bunker: undefined as unknown as Bunker,
   };
+  ctx.bunker = new Bunker({
+    db,
+    now,
+    handle: remoteHandler(ctx),
+    socket: opts.bunkerSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike),
+    ...(opts.bunkerTimers ? { timers: opts.bunkerTimers } : {}),
+    // A new client is granted for the active account, and only while the vault is unlocked.
+    accountId: () => (vault.status().locked ? null : (vault.active()?.id ?? null)),
+    sessionId: () => sessionId,
+    ...(opts.onBunkerChanged ? { onChange: opts.onBunkerChanged } : {}),
+  });
+  return ctx;
 }

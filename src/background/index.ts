@@ -14,18 +14,25 @@ import { Badge } from './badge.ts';
 import { stopSigning } from './handlers/admin/killSwitch.ts';
 import { STOP_SIGNING_COMMAND } from '../shared/commands.ts';
 import './keepalive.ts'; // Firefox: the bridge's port keeps the event page alive while a page waits
+import { followVault, keepAwake, syncBunker } from './bunker/lifecycle.ts';
 
 const RETENTION_ALARM = 'warden-retention';
+const BUNKER_ALARM = 'warden-bunker';
 const WELCOME_PATH = 'src/ui/options/index.html?welcome=1';
 
 const extensionOrigin = browser.runtime.getURL('').replace(/\/$/, '');
 // Open popup/options/prompt pages hear what changed over a port (see liveUpdates.ts).
 const live = new LiveUpdates({ extensionOrigin });
-const session: SessionStore = live.watchSession({
-  get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
-  set: (key, value) => browser.storage.session.set({ [key]: value }),
-  remove: (key) => browser.storage.session.remove(key),
-});
+// The bunker follows the vault: it runs while unlocked (src/background/bunker/lifecycle.ts).
+let onVault = () => {};
+const session: SessionStore = followVault(
+  live.watchSession({
+    get: async <T>(key: string) => (await browser.storage.session.get(key))[key] as T | undefined,
+    set: (key, value) => browser.storage.session.set({ [key]: value }),
+    remove: (key) => browser.storage.session.remove(key),
+  }),
+  () => onVault(),
+);
 
 // Content scripts must never read the unlocked keys mirrored in storage.session (docs/THREATS.md
 // #18). Chromium refuses them by default, but keeps the level in the profile: set it at every start,
@@ -45,7 +52,12 @@ const ctx = createContext({
   session,
   extensionOrigin,
   onPromptsChanged: (pending) => (promptWindows.sync(pending), badge.setPending(pending.length), live.changed('prompts')),
+  onBunkerChanged: () => live.changed('policy'),
 });
+// Remote signing (NIP-46): on at start if it was on and the vault is unlocked; paused by a lock.
+onVault = () => void syncBunker(ctx);
+void syncBunker(ctx);
+keepAwake(ctx, () => browser.runtime.getPlatformInfo());
 // The badge says STOP while the kill switch is on, above any count; from setup on, after a restart too.
 ctx.killSwitch.subscribe((on) => badge.setStopped(on));
 live.watchDb(ctx.db);
@@ -92,6 +104,9 @@ browser.runtime.onInstalled.addListener((details) => {
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLock.check();
   if (alarm.name === RETENTION_ALARM) void ctx.ready.then(() => pruneLogs(ctx.db, ctx.clock)).catch(() => {});
+  // A worker the browser stopped anyway (an update, a crash) is started again by this alarm, and
+  // the bunker reconnects if it is on and the vault unlocked (src/background/bunker/lifecycle.ts).
+  if (alarm.name === BUNKER_ALARM) void syncBunker(ctx);
 });
 const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinutes?: number }) =>
   void browser.alarms.get(name).then((existing) => {
@@ -100,3 +115,4 @@ const ensureAlarm = (name: string, info: { periodInMinutes: number; delayInMinut
 // Also replaces the periodic auto-lock alarm of earlier versions (same name).
 void autoLock.arm().catch(() => undefined);
 ensureAlarm(RETENTION_ALARM, { periodInMinutes: 60, delayInMinutes: 1 });
+ensureAlarm(BUNKER_ALARM, { periodInMinutes: 0.5 });

@@ -173,6 +173,16 @@ const CASES: Record<AdminMethod, Case> = {
   get_site_view: { read: () => ({ origin: SITE }) },
   list_sites: { read: () => ({}) },
   set_kill_switch: { loosen: [() => ({ on: false })], allowed: [() => ({ on: true })] },
+  // The bunker: a door for remote clients and the tokens that make grants loosen; closing tightens.
+  bunker_start: { loosen: [() => ({ relays: ['ws://127.0.0.1:9'] })] },
+  bunker_stop: { allowed: [() => ({})] },
+  bunker_status: { read: () => ({}) },
+  create_connect_token: { loosen: [() => ({ rules: [{ method: 'sign_event', kind: 1 }] })] },
+  // Unlocked it gets past the gate and is refused for the bunker being off.
+  accept_nostrconnect: { loosen: [() => ({ uri: `nostrconnect://${'ab'.repeat(32)}?relay=ws%3A%2F%2F127.0.0.1%3A9&secret=s1` })], loosenCodes: { unlocked: 'invalid_request' } },
+  revoke_connect_token: { allowed: [() => ({ token: '0'.repeat(64) })], allowedCodes: { unlocked: 'not_found', locked: 'not_found', 'no account': 'not_found' } },
+  list_connect_tokens: { read: () => ({}) },
+  end_remote_client: { allowed: [() => ({ pubkey: 'ab'.repeat(32) })], allowedCodes: { unlocked: 'not_found', locked: 'not_found', 'no account': 'not_found' } },
 };
 
 async function harnessIn(state: State): Promise<Harness> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { ALL_STORES, SCHEMA_V1, SCHEMA_V3, WardenDb } from './schema.ts';
+import { SCHEMA_V7 } from './bunkerSchema.ts';
 
 /** The stores a version 1 to 3 database has (version 4 adds logTally). */
 const V1_STORES = Object.keys(SCHEMA_V1) as (keyof typeof SCHEMA_V1)[];
@@ -63,7 +64,7 @@ describe('schema upgrade v1 → v2', () => {
 
     const db = new WardenDb(name);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(7);
 
     // Nothing lost: every row is still there with every field it had (an upgrade may add fields).
     for (const store of V1_STORES) {
@@ -139,8 +140,8 @@ describe('schema upgrade v1 → v2', () => {
   it('a fresh database opens at the latest version with every store', async () => {
     const db = new WardenDb(uniqueDbName());
     await db.open();
-    expect(db.verno).toBe(5);
-    expect(db.tables.map((t) => t.name).sort()).toEqual([...ALL_STORES, 'logChain'].sort());
+    expect(db.verno).toBe(7);
+    expect(db.tables.map((t) => t.name).sort()).toEqual([...ALL_STORES, 'logChain', ...Object.keys(SCHEMA_V7)].sort());
     db.close();
   });
 });
@@ -199,7 +200,7 @@ describe('schema upgrade v3 → v4: the pruned tally', () => {
 
     const db = new WardenDb(name);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(7);
     // Version 5 then chains the log (its own test is in logChain.test.ts): every field kept.
     const unchained = (rows: unknown[]) => rows.map((r) => {
       const { prevHash: _p, hash: _h, ...rest } = r as Record<string, unknown>;

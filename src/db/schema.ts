@@ -4,6 +4,7 @@ import type { Account, ActivityEntry, Grant, Override, Rule, SigningLogEntry } f
 import type { TallyRow } from './tally.ts';
 import { DEFAULT_SENSITIVE_KINDS, FIRST_SENSITIVE_KINDS } from '../shared/kinds.ts';
 import { chainExisting, type ChainRow } from './logChain.ts';
+import { SCHEMA_V7, type BunkerClientRow, type BunkerSeenRow, type BunkerStateRow, type BunkerTokenRow } from './bunkerSchema.ts';
 
 export interface SettingRow {
   collection: string;
@@ -69,6 +70,10 @@ export class WardenDb extends Dexie {
   settings!: Table<SettingRow, [string, string]>;
   logTally!: Table<TallyRow, [string, number, string, number, number]>;
   logChain!: Table<ChainRow, string>;
+  bunkerTokens!: Table<BunkerTokenRow, string>;
+  bunkerClients!: Table<BunkerClientRow, string>;
+  bunkerSeen!: Table<BunkerSeenRow, [string, string]>;
+  bunkerState!: Table<BunkerStateRow, string>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a lost last write after an OS crash is acceptable; a slow hot path is not.
@@ -114,6 +119,8 @@ export class WardenDb extends Dexie {
       });
     this.version(4).stores(SCHEMA_V4);
     this.version(5).stores(SCHEMA_V5).upgrade(chainExisting);
+    // Version 7: the NIP-46 bunker's stores (src/db/bunkerSchema.ts); new and empty, nothing moves.
+    this.version(7).stores(SCHEMA_V7);
   }
 }
 

@@ -164,6 +164,23 @@ export type Relays = Record<string, { read: boolean; write: boolean }>;
 
 type Empty = Record<string, never>;
 
+/** The bunker's state as the options page shows it (docs/ARCHITECTURE.md, Remote signing). */
+export interface BunkerStatus {
+  running: boolean;
+  relays: { url: string; connected: boolean }[];
+  clients: { origin: string; name?: string; connectedAt: number }[];
+}
+
+/** A connect token not yet spent, revoked or expired: never its secret, which only create_connect_token shows. */
+export interface ConnectTokenView {
+  hash: string;
+  label: string;
+  uses: number;
+  used: number;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
 /** Every admin method's result. A method missing here fails to compile in the route table. */
 export interface AdminResults {
   get_status: Status;
@@ -209,4 +226,12 @@ export interface AdminResults {
   set_kill_switch: { killSwitch: boolean };
   verify_log: LogVerification;
   export_signing_log: ExportPage;
+  bunker_start: { bunkerPubkey: string; relays: string[] };
+  bunker_stop: Empty;
+  bunker_status: BunkerStatus;
+  create_connect_token: { token: string; bunkerUrl: string };
+  accept_nostrconnect: { origin: string };
+  revoke_connect_token: Empty;
+  list_connect_tokens: { tokens: ConnectTokenView[] };
+  end_remote_client: Empty;
 }

@@ -139,6 +139,49 @@ export const pageParamSchemas = {
   }),
 } as const;
 
+// ---- The NIP-46 bunker (docs/ARCHITECTURE.md, Remote signing) ---------------------------
+
+/** A relay the bunker may use: ws(s) only, at most 512 characters. */
+export const relayUrlSchema = z
+  .string()
+  .max(512)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'wss:' || url.protocol === 'ws:';
+    } catch {
+      return false;
+    }
+  }, 'expected a ws:// or wss:// relay URL');
+const relayList = z.array(relayUrlSchema).min(1).max(10);
+
+export const bunkerParamSchemas = {
+  bunker_start: z.strictObject({ relays: relayList.optional() }),
+  bunker_stop: z.strictObject({}),
+  bunker_status: z.strictObject({}),
+  create_connect_token: z.strictObject({
+    rules: z.array(ruleInputSchema).min(1).max(200),
+    expiresAt: nullable(time),
+    uses: z.int().min(1).max(1_000).optional(),
+    label: label.optional(),
+  }),
+  accept_nostrconnect: z.strictObject({ uri: z.string().min(1).max(4_096), rules: z.array(ruleInputSchema).max(200).optional() }),
+  // `{ token }` as the contract has it; `{ hash }` (as list_connect_tokens shows) is an addition, for a token whose secret is gone.
+  revoke_connect_token: z.union([z.strictObject({ token: hex64 }), z.strictObject({ hash: hex64 })]),
+  // Additions for the options page: the tokens not yet spent, and cutting a client off.
+  list_connect_tokens: z.strictObject({}),
+  end_remote_client: z.strictObject({ pubkey: hex64 }),
+} as const;
+
+/** A NIP-46 request as the decrypted content of a kind-24133 event carries it. */
+export const nip46RequestSchema = z.object({
+  id: z.string().min(1).max(LIMITS.requestIdChars),
+  method: z.string().min(1).max(64),
+  // connect carries up to four: the bunker pubkey, the secret, the perms and the client's metadata.
+  params: z.array(z.string().max(LIMITS.eventJsonBytes)).max(4),
+});
+export type Nip46Request = z.infer<typeof nip46RequestSchema>;
+
 export const adminParamSchemas = {
   get_status: z.strictObject({}),
   create_account: z.strictObject({ password: newPassword, label: label.optional() }),
@@ -205,6 +248,7 @@ export const adminParamSchemas = {
     sensitiveKinds: z.array(kindSchema).max(1_000).optional(),
   }),
   ...pageParamSchemas,
+  ...bunkerParamSchemas,
 } as const;
 
 export type AdminMethod = keyof typeof adminParamSchemas;

@@ -39,8 +39,12 @@ export const kindSchema = z.int().min(0).max(65_535);
 export const idSchema = z.int().positive();
 export const methodSchema = z.enum(METHODS);
 
-/** A browser-serialised http(s) origin, e.g. `https://example.com` or `http://127.0.0.1:5173`. */
+/** A remote NIP-46 client's site: `nip46:` and its pubkey (docs/ARCHITECTURE.md, Remote signing). */
+export const NIP46_ORIGIN = /^nip46:[0-9a-f]{64}$/;
+
+/** A browser-serialised http(s) origin, e.g. `https://example.com` or `http://127.0.0.1:5173`, or a remote client's `nip46:<hex>`. */
 export const originSchema = z.string().max(2_048).refine((value) => {
+  if (NIP46_ORIGIN.test(value)) return true;
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;

@@ -50,6 +50,7 @@ const opened: BackgroundContext[] = [];
 afterEach(() => {
   for (const ctx of opened.splice(0)) {
     ctx.prompts.refuseAll(fail('denied', 'test over'));
+    ctx.bunker.pause();
     ctx.db.close();
   }
 });

@@ -14,6 +14,7 @@ import { TryTab } from './TryTab.tsx';
 import { AccountsTab } from './AccountsTab.tsx';
 import { BackupTab } from './BackupTab.tsx';
 import { SettingsTab } from './SettingsTab.tsx';
+import { RemoteTab } from './RemoteTab.tsx';
 
 const TABS = [
   { id: 'sites', label: 'Sites' },
@@ -23,6 +24,7 @@ const TABS = [
   { id: 'try', label: 'Try a request' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'backup', label: 'Backup' },
+  { id: 'remote', label: 'Remote signing' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
@@ -81,6 +83,7 @@ function Options() {
         {tab === 'accounts' && <AccountsTab status={status} onChanged={() => void refresh()} />}
         {tab === 'backup' && <BackupTab onChanged={() => void refresh()} />}
         {tab === 'settings' && <SettingsTab />}
+        {tab === 'remote' && <RemoteTab />}
       </Tabs>
     </div>
   );

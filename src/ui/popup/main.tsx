@@ -10,6 +10,7 @@ import { admin } from '../shared/rpc.ts';
 import { UnlockForm } from '../manage/VaultForms.tsx';
 import { SitePanel } from './SitePanel.tsx';
 import { KillSwitch } from './KillSwitch.tsx';
+import { RemoteClients } from './RemoteClients.tsx';
 
 const isSite = (url: string | undefined) => !!url && /^https?:\/\//.test(url);
 
@@ -79,6 +80,7 @@ function Popup() {
       <span class="sr-only" data-testid="popup-account">{status.account?.label}</span>
       {status.locked && <UnlockForm prefix="popup-" done={() => void refresh()} />}
       {site === undefined ? <p class="muted">…</p> : site === null ? <SitePicker onPick={setSite} /> : <SitePanel key={`${site} ${status.account?.id}`} origin={site} />}
+      <RemoteClients onPick={setSite} />
       <div class="foot">
         <Button variant="ghost" small testid="popup-options" onClick={openOptions}>All sites and settings →</Button>
       </div>

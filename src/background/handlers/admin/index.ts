@@ -1,5 +1,6 @@
 import { accountHandlers } from './accounts.ts';
 import { backupHandlers } from './backup.ts';
+import { bunkerHandlers } from './bunker.ts';
 import { killSwitchHandlers } from './killSwitch.ts';
 import { logHandlers } from './logs.ts';
 import { logChainHandlers } from './verifyLog.ts';
@@ -28,4 +29,5 @@ export const adminHandlers: AdminHandlers = lockGate({
   ...backupHandlers,
   ...killSwitchHandlers,
   ...logChainHandlers,
+  ...bunkerHandlers,
 });

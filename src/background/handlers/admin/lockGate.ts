@@ -154,6 +154,17 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
   list_sites: 'read',
   // Stopping all signing tightens (it works locked and with no key); resuming loosens.
   set_kill_switch: async (_ctx, p) => (p.on ? 'tightens' : 'loosens'),
+  // The bunker (docs/THREATS.md, Remote signing): a token or an accepted client is a new grant;
+  // starting it opens a door for remote requests. Stopping it, revoking a token or cutting a
+  // client off tightens.
+  bunker_start: 'loosens',
+  bunker_stop: 'tightens',
+  bunker_status: 'read',
+  create_connect_token: 'loosens',
+  accept_nostrconnect: 'loosens',
+  revoke_connect_token: 'tightens',
+  list_connect_tokens: 'read',
+  end_remote_client: 'tightens',
 };
 
 export const LOCKED_MESSAGE = 'Unlock to loosen: while the signer is locked it refuses what would allow more, keep less of the log or delete data';
