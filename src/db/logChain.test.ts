@@ -239,7 +239,7 @@ describe('schema version 5 chains an older log once', () => {
     const before = await v3Log(name);
     const d = openDb(name);
     await d.open();
-    expect(d.verno).toBe(5);
+    expect(d.verno).toBe(6);
     const after = await all(d);
     expect(after).toHaveLength(before.length);
     after.forEach((e, i) => {

@@ -63,7 +63,7 @@ describe('schema upgrade v1 → v2', () => {
 
     const db = new WardenDb(name);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
 
     // Nothing lost: every row is still there with every field it had (an upgrade may add fields).
     for (const store of V1_STORES) {
@@ -139,7 +139,7 @@ describe('schema upgrade v1 → v2', () => {
   it('a fresh database opens at the latest version with every store', async () => {
     const db = new WardenDb(uniqueDbName());
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(db.tables.map((t) => t.name).sort()).toEqual([...ALL_STORES, 'logChain'].sort());
     db.close();
   });
@@ -199,7 +199,7 @@ describe('schema upgrade v3 → v4: the pruned tally', () => {
 
     const db = new WardenDb(name);
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     // Version 5 then chains the log (its own test is in logChain.test.ts): every field kept.
     const unchained = (rows: unknown[]) => rows.map((r) => {
       const { prevHash: _p, hash: _h, ...rest } = r as Record<string, unknown>;

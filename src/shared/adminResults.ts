@@ -5,6 +5,7 @@ import type { Method } from './methods.ts';
 import type { Perm } from './perms.ts';
 import type { ActivityEntry, CapReachedAction, Effect, Override, Rule } from '../policy/records.ts';
 import type { Impact } from '../policy/impact.ts';
+import type { Constraints } from '../policy/constraints.ts';
 
 /** A keyset page: newest first; `next` is the id to pass as `before` for the following page. */
 export interface Page<T> {
@@ -41,7 +42,8 @@ export interface GrantFields {
   onCapReached: CapReachedAction;
 }
 
-export interface RuleFields {
+/** A rule's fields as results show them; its constraints with absent ones as null. */
+export interface RuleFields extends Required<Constraints> {
   id: number;
   method: Method;
   kind: number | null;
@@ -94,6 +96,8 @@ export interface Explanation {
   decidedBy: { type: 'rule'; id: number; grantId: number } | { type: 'override'; id: number } | null;
   /** The same sentence the activity log records for this decision. */
   reason: string;
+  /** The constraints of the rule or override that decided (or whose cap is spent); null if none did. */
+  constraints: Required<Constraints> | null;
   /** Every cap that counts this request, with its live usage. */
   caps: CapUsage[];
 }
@@ -148,7 +152,7 @@ export type Change = { impact: Impact; text: string } & (
   | { type: 'add_grant'; origin: string; account: string; rules: PlanRule[]; expiresAt: number | null; onCapReached: CapReachedAction }
   | { type: 'add_rule'; origin: string; account: string; rule: PlanRule }
   | { type: 'cap_reached_deny'; origin: string; account: string }
-  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: Effect; expiresAt: number | null }
+  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: Effect; expiresAt: number | null; constraints?: Required<Constraints> }
   | { type: 'setting'; key: 'autoLockMinutes' | 'sensitiveKinds' | 'relays' | 'retention'; value: unknown }
 );
 

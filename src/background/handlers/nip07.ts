@@ -11,6 +11,7 @@ import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
 import { refuseIfPaused } from '../prompts/backoff.ts';
 import { paramsKey } from '../prompts/resume.ts';
+import { requestTarget } from '../../policy/target.ts';
 
 export interface SiteContext {
   origin: string;
@@ -104,8 +105,11 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
   // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
   // opens an unlock window or learns the lock state, and before anything about the key.
   const known = ctx.vault.active();
+  // The target as the params name it (no key needed): a deny override with peers, relays or URLs
+  // refuses here too.
+  const target = requestTarget(request);
   if (known) {
-    const refused = await earlyRefusal(ctx, { origin: site.origin, accountId: known.id, method: request.method, kind: requestKind(request) });
+    const refused = await earlyRefusal(ctx, { origin: site.origin, accountId: known.id, method: request.method, kind: requestKind(request), target });
     if (refused) {
       if (resumed.prompt) ctx.prompts.forget(resumed.prompt.promptId);
       throw refused;
@@ -117,7 +121,7 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     relays: request.method === 'get_relays' ? await getSetting(ctx.db, 'relays') : {},
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
-  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId };
+  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId, target };
   // A request that passed the kill switch's check before it turned on (waiting for its turn, or
   // approved a moment before) runs no crypto once it is on: checked again inside the guard, at the
   // last moment (docs/THREATS.md #44).
