@@ -106,7 +106,13 @@ export interface Explanation {
 export type PromptDetails =
   | { type: 'event'; event: { kind: number; content: string; tags: string[][]; created_at: number; pubkey: string; id: string } }
   /** `plaintext`: an encrypt's text to be encrypted (never a decrypt's, never in storage.session). */
-  | { type: 'peer'; pubkey: string; plaintext?: string }
+  | {
+      type: 'peer';
+      pubkey: string;
+      plaintext?: string;
+      /** A NIP-17 layer: whose direct message it is (the seal's sender), found by the background (docs/THREATS.md #56). */
+      dm?: { layer: 'wrap' | 'seal'; sender: string };
+    }
   | { type: 'none' };
 
 /** A waiting request as the prompt page shows it. */

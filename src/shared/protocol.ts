@@ -188,12 +188,13 @@ export const adminParamSchemas = {
   resolve_prompt: z.strictObject({
     promptId: z.string().min(1).max(64),
     decision: z.enum(['allow', 'deny']),
-    scope: z.enum(['once', 'kind', 'method']).optional(),
+    // 'peer' / 'relay' / 'url': "always for this person / relay / URL" (docs/ARCHITECTURE.md, Constraints).
+    scope: z.enum(['once', 'kind', 'method', 'peer', 'relay', 'url']).optional(),
     durationSeconds: durationSchema.optional(),
     cap: z.strictObject({ maxUsageCount, windowSeconds }).optional(),
     applyToAllFromOrigin: z.boolean().optional(),
     // An addition: answer a site's first contact with a named grant (src/policy/presets.ts).
-    preset: z.enum(['pubkey_only', 'social']).optional(),
+    preset: z.enum(['pubkey_only', 'social', 'dm_client']).optional(),
     // Also answer the waiting requests that look the same (same site, account, method, kind, peer).
     applyToSimilar: z.boolean().optional(),
     // The prompt ids on screen when the person answered: a bulk answer settles none but these.

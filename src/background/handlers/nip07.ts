@@ -12,6 +12,8 @@ import type { PromptInfo } from '../prompts/queue.ts';
 import { refuseIfPaused } from '../prompts/backoff.ts';
 import { paramsKey } from '../prompts/resume.ts';
 import { requestTarget } from '../../policy/target.ts';
+import { KIND_GIFT_WRAP } from '../../policy/constraints.ts';
+import { openDmLayer } from '../giftWrapTarget.ts';
 
 export interface SiteContext {
   origin: string;
@@ -121,7 +123,14 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     relays: request.method === 'get_relays' ? await getSetting(ctx.db, 'relays') : {},
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
-  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId, target };
+  // A nip44 decrypt may be one layer of a NIP-17 message: the background looks inside first and
+  // keeps only whose message it is (src/background/giftWrapTarget.ts, docs/THREATS.md #56). A wrap
+  // that holds a seal is judged, logged and capped as kind 1059: one entry per message.
+  const dm = openDmLayer(request, () => ctx.vault.secretKey(account.id));
+  const judged = dm ? { ...target, dm } : target;
+  const kind = dm?.layer === 'wrap' ? KIND_GIFT_WRAP : prepared.kind;
+  const details = dm && prepared.details.type === 'peer' ? { ...prepared.details, dm } : prepared.details;
+  const req = { origin: site.origin, accountId: account.id, method: request.method, kind, requestId: site.requestId, target: judged };
   // A request that passed the kill switch's check before it turned on (waiting for its turn, or
   // approved a moment before) runs no crypto once it is on: checked again inside the guard, at the
   // last moment (docs/THREATS.md #44).
@@ -140,7 +149,7 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
       // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
       // A site in a back-off opens no new prompt (one already waiting keeps its place).
       if (!prompt) refuseIfPaused(ctx, req);
-      const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
+      const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details }, prompt);
       prompt = answer.prompt;
       approved = answer.type === 'approved';
     }
