@@ -5,7 +5,7 @@ import type { Method } from './methods.ts';
 import type { Perm } from './perms.ts';
 import type { ActivityEntry, CapReachedAction, Effect, Override, Rule } from '../policy/records.ts';
 import type { Impact } from '../policy/impact.ts';
-import type { Constraints } from '../policy/constraints.ts';
+import type { Constraints, RequestTarget } from '../policy/constraints.ts';
 
 /** A keyset page: newest first; `next` is the id to pass as `before` for the following page. */
 export interface Page<T> {
@@ -136,6 +136,8 @@ export interface PromptView {
   firstContact: boolean;
   /** The account that would sign or encrypt (absent while the vault has none to name). */
   account?: { label: string; npub: string };
+  /** What the request is aimed at: which "always for this person / relay / URL" the prompt offers. */
+  target: RequestTarget | null;
 }
 
 // The signing log's pages, its chain and retention: in logResults.ts, re-exported here.

@@ -7,7 +7,7 @@ import { admin } from '../shared/rpc.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
 import { capImpact } from '../../policy/impact.ts';
 import { loosenLocked, UnlockNote } from './locked.tsx';
-import { scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
+import { constraintText, scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
 /** Reads (public key, relays) are never logged nor capped: they have no meter. */
@@ -45,6 +45,11 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
     <div class="w-rule" data-testid={`${prefix}-rule`} data-rule-id={rule.id}>
       <div class="head">
         <span class="scope">{scopeText(rule.method, rule.kind)}</span>
+        {constraintText(rule) && (
+          <span class="constraint" data-testid={`${prefix}-rule-constraint`} title={[...(rule.peers ?? []), ...(rule.relays ?? []), ...(rule.urls ?? [])].join('\n')}>
+            — {constraintText(rule)}
+          </span>
+        )}
         {rule.expiresAt !== null && <Badge tone="muted">until {timeText(rule.expiresAt)}</Badge>}
         {!rule.live && <Badge tone="muted">ended</Badge>}
         {editable && !editing && counted(rule.method) && (

@@ -7,14 +7,14 @@ import { admin } from '../shared/rpc.ts';
 import { parsePerms } from '../../shared/perms.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
 import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
-import { scopeText, timeText } from '../manage/format.ts';
+import { scopeText, scopeWithConstraints, timeText } from '../manage/format.ts';
 import type { GrantView } from '../manage/types.ts';
 
 function PastGrant({ g }: { g: GrantView }) {
   const ended = g.revokedAt !== null ? `revoked ${timeText(g.revokedAt)}` : g.expiresAt !== null ? `expired ${timeText(g.expiresAt)}` : 'ended with its browser session';
   return (
     <li data-testid="options-past-grant">
-      Grant #{g.id} · {timeText(g.createdAt)} → {ended} · {g.rules.map((r) => scopeText(r.method, r.kind)).join(', ') || 'no rules'}
+      Grant #{g.id} · {timeText(g.createdAt)} → {ended} · {g.rules.map((r) => scopeWithConstraints(r.method, r.kind, r)).join(', ') || 'no rules'}
     </li>
   );
 }

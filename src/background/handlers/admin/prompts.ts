@@ -88,6 +88,7 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo, sensitiveKinds: 
     sensitive,
     topOrigin: topOrigin ?? null,
     need: need ?? null,
+    target: prompt.target ?? null,
     // The grouping keys: requests with equal keys are answered together (prompts/grouping.ts).
     group: similarKey(prompt),
     siteGroup: siteKey(prompt),
