@@ -73,3 +73,25 @@ describe('scopes through the router', () => {
     expect((await h.ok('get_policies', { origin: SITE })).grants[0].rules[0].peers).toEqual([x.pk]);
   });
 });
+
+describe('perms strings and constraints', () => {
+  it('export leaves a constrained rule out and says so; import adds an unconstrained rule beside it', async () => {
+    const h = await withAccount();
+    const x = peerKey();
+    const { grantId } = await h.ok('grant', {
+      origin: SITE,
+      rules: [{ method: 'sign_event', kind: 1 }, { method: 'nip44_decrypt', peers: [x.pk] }, { method: 'sign_event', kind: 22242, relays: ['wss://r.example'] }],
+    });
+    const out: Any = await h.ok('export_perms', { grantId });
+    expect(out.perms).toBe('sign_event:1');
+    expect(out.notCarried.map((r: Any) => [r.method, r.kind, r.peers, r.relays])).toEqual([
+      ['nip44_decrypt', null, [x.pk], null],
+      ['sign_event', 22242, null, ['wss://r.example']],
+    ]);
+    const imported: Any = await h.ok('import_perms', { origin: SITE, perms: 'nip44_decrypt,sign_event:1' });
+    expect(imported.present).toEqual([{ method: 'sign_event', kind: 1 }]);
+    expect(imported.added.map((r: Any) => r.method)).toEqual(['nip44_decrypt']);
+    const rules = (await h.ok('get_policies', { origin: SITE })).grants[0].rules;
+    expect(rules.filter((r: Any) => r.method === 'nip44_decrypt').map((r: Any) => r.peers)).toEqual([[x.pk], null]);
+  });
+});

@@ -208,7 +208,8 @@ export interface AdminResults {
   pause_site: { overrideIds: number[] };
   resume_site: { lifted: number };
   query_activity: Page<ActivityEntry>;
-  export_perms: { perms: string; capped: number };
+  /** `notCarried`: live rules with constraints, which a perms string cannot express and so leaves out. */
+  export_perms: { perms: string; capped: number; notCarried: ({ method: Method; kind: number | null } & Required<Constraints>)[] };
   import_perms: { grantId: number; added: { id: number; method: Method; kind: number | null }[]; present: Perm[] };
   get_retention: Retention;
   set_retention: Retention;
