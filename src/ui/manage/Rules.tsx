@@ -45,11 +45,6 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
     <div class="w-rule" data-testid={`${prefix}-rule`} data-rule-id={rule.id}>
       <div class="head">
         <span class="scope">{scopeText(rule.method, rule.kind)}</span>
-        {constraintText(rule) && (
-          <span class="constraint" data-testid={`${prefix}-rule-constraint`} title={[...(rule.peers ?? []), ...(rule.relays ?? []), ...(rule.urls ?? [])].join('\n')}>
-            — {constraintText(rule)}
-          </span>
-        )}
         {rule.expiresAt !== null && <Badge tone="muted">until {timeText(rule.expiresAt)}</Badge>}
         {!rule.live && <Badge tone="muted">ended</Badge>}
         {editable && !editing && counted(rule.method) && (
@@ -65,6 +60,12 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
           </Button>
         )}
       </div>
+      {/* On its own line: the narrowing is part of what the rule is, not a detail beside its buttons. */}
+      {constraintText(rule) && (
+        <div class="w-constraint" data-testid={`${prefix}-rule-constraint`} title={[...(rule.peers ?? []), ...(rule.relays ?? []), ...(rule.urls ?? [])].join('\n')}>
+          — {constraintText(rule)}
+        </div>
+      )}
       <Meter testid={`${prefix}-meter`} used={rule.used} max={rule.maxUsageCount} label={label} note={note} />
       {editing && (
         <form class="edit" onSubmit={(e) => (e.preventDefault(), void save())}>
