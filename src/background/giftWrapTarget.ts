@@ -1,4 +1,4 @@
-// Before the decision on a nip44_decrypt, the background looks inside (docs/THREATS.md #56): a
+// Before the decision on a nip44_decrypt, the background looks inside (docs/THREATS.md #47): a
 // gift-wrap rule covers a wrap only if it holds a well-formed seal, and is judged by the seal's
 // sender, which nothing but the decrypted text names. The plaintext stays in this function: only
 // the classification (which layer, whose message) leaves it, and the page gets the plaintext

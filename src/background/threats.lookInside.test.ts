@@ -1,4 +1,4 @@
-// docs/THREATS.md #56: the NIP-17 look-inside. Before deciding on a nip44_decrypt long enough to
+// docs/THREATS.md #47: the NIP-17 look-inside. Before deciding on a nip44_decrypt long enough to
 // hold a message layer, the background decrypts it to learn which layer and whose message it is.
 // Nothing of the plaintext goes anywhere: not to the page (until allowed), not to the prompt, the
 // status, the activity log, storage.session or the database. Spies count the decrypts.
@@ -20,7 +20,7 @@ const peerSk = generateSecretKey();
 const peer = getPublicKey(peerSk);
 const SECRET = `the long private note that must stay inside the background: ${'x'.repeat(200)}`;
 
-describe('the look-inside before the decision (docs/THREATS.md #56)', () => {
+describe('the look-inside before the decision (docs/THREATS.md #47)', () => {
   it('a payload too short to hold a message layer is never decrypted early; the shortest rumor is not that short', () => {
     const short = nip44.encrypt('x'.repeat(64), nip44.getConversationKey(peerSk, peer));
     expect(short.length).toBeLessThan(MIN_DM_PAYLOAD_CHARS);

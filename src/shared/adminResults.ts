@@ -110,7 +110,7 @@ export type PromptDetails =
       type: 'peer';
       pubkey: string;
       plaintext?: string;
-      /** A NIP-17 layer: whose direct message it is (the seal's sender), found by the background (docs/THREATS.md #56). */
+      /** A NIP-17 layer: whose direct message it is (the seal's sender), found by the background (docs/THREATS.md #47). */
       dm?: { layer: 'wrap' | 'seal'; sender: string };
     }
   | { type: 'none' };

@@ -124,7 +124,7 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
   // A nip44 decrypt may be one layer of a NIP-17 message: the background looks inside first and
-  // keeps only whose message it is (src/background/giftWrapTarget.ts, docs/THREATS.md #56). A wrap
+  // keeps only whose message it is (src/background/giftWrapTarget.ts, docs/THREATS.md #47). A wrap
   // that holds a seal is judged, logged and capped as kind 1059: one entry per message.
   const dm = openDmLayer(request, () => ctx.vault.secretKey(account.id));
   const judged = dm ? { ...target, dm } : target;
