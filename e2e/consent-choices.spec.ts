@@ -165,7 +165,9 @@ test("first contact offers presets; 'Social client' stores exactly its rules: ki
   await expect(prompt.getByTestId('prompt-preset-custom')).not.toBeChecked();
   // The user sees what each preset contains.
   await expect(prompt.getByTestId('prompt')).toContainText('sign kind 1, at most 200 per day');
-  await expect(prompt.getByTestId('prompt')).toContainText('sign kind 22242');
+  // Relay AUTH is a credential: the Social client preset asks once per relay instead.
+  await expect(prompt.getByTestId('prompt')).toContainText('Signing in to a relay asks once per relay');
+  await expect(prompt.getByTestId('prompt')).toContainText('nip44 decrypt (direct messages only), at most 1000 per day');
 
   await prompt.getByTestId('prompt-preset-social').check();
   await armed(prompt);
@@ -180,8 +182,8 @@ test("first contact offers presets; 'Social client' stores exactly its rules: ki
   const shown = social.rules.map((r) => ({ method: r.method, kind: r.kind ?? null, maxUsageCount: r.maxUsageCount ?? null, windowSeconds: r.windowSeconds ?? null }));
   const byKey = (a: { method: string; kind: number | null }, b: { method: string; kind: number | null }) => `${a.method}/${a.kind}`.localeCompare(`${b.method}/${b.kind}`);
   expect(stored.sort(byKey)).toEqual(shown.sort(byKey));
-  // What the issue asks of it: the public key, and notes, reactions, reposts and relay AUTH under daily caps.
-  expect(stored.filter((r) => r.method === 'sign_event').map((r) => r.kind).sort((a, b) => a! - b!)).toEqual([1, 6, 7, 22242]);
+  // The public key, and notes, reactions and reposts under daily caps; relay AUTH is asked per relay.
+  expect(stored.filter((r) => r.method === 'sign_event').map((r) => r.kind).sort((a, b) => a! - b!)).toEqual([1, 6, 7]);
   for (const r of stored.filter((x) => x.method === 'sign_event')) expect(r).toMatchObject({ windowSeconds: DAY, maxUsageCount: expect.any(Number) });
   expect(stored.filter((r) => r.method === 'get_public_key')).toHaveLength(1);
 

@@ -8,6 +8,7 @@ import type { PolicyCache } from '../db/policyCache.ts';
 import { ruleUsage } from '../db/usage.ts';
 import type { GuardRequest } from './guard.ts';
 import type { CapUsage, Explanation } from '../shared/adminResults.ts';
+import { constraintFields, KIND_GIFT_WRAP } from '../policy/constraints.ts';
 
 export interface ExplainDeps {
   db: WardenDb;
@@ -19,7 +20,8 @@ export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanati
   const { db } = deps;
   return db.transaction('r', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally], async () => {
     const clock = deps.clock();
-    const kind = takesKind(req.method) ? req.kind : null;
+    // A decrypt that opens a gift wrap is judged (and logged) as kind 1059, as the guard does.
+    const kind = takesKind(req.method) ? req.kind : req.method === 'nip44_decrypt' && req.target?.dm?.layer === 'wrap' ? KIND_GIFT_WRAP : null;
     const request = { ...req, kind };
     const records = await deps.policy.load(req.origin, req.accountId, clock.now);
     const rules = isConsequential(req.method) ? capsToCount(request, records, clock) : [];
@@ -40,11 +42,15 @@ export function explain(deps: ExplainDeps, req: GuardRequest): Promise<Explanati
     const decision = decide(request, records, new Map(caps.map((c) => [c.ruleId, c.used])), clock);
     const spent = decision.outcome === 'cap_exceeded' || (decision.outcome === 'ask' && decision.reason === 'cap_reached') ? decision.rule : null;
     const spentFrees = spent ? caps.find((c) => c.ruleId === spent.id)?.freesAt ?? Infinity : undefined;
+    // The constraints of what decided, so the page can say "only with npub1…" beside the outcome.
+    const by = decision.outcome === 'allow' || decision.outcome === 'deny' ? decision.by : null;
+    const decider = by ? (by.type === 'rule' ? records.rules.find((r) => r.id === by.id) : records.overrides.find((o) => o.id === by.id)) : spent;
     return {
       outcome: decision.outcome,
       askReason: decision.outcome === 'ask' ? decision.reason : null,
       decidedBy: decision.outcome === 'allow' || decision.outcome === 'deny' ? decision.by : spent ? { type: 'rule', id: spent.id, grantId: spent.grantId } : null,
       reason: describeDecision(decision, spentFrees ?? undefined),
+      constraints: decider ? constraintFields(decider) : null,
       caps,
     };
   });

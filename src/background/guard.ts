@@ -4,6 +4,7 @@ import { fail, WardenError } from '../shared/errors.ts';
 import { isConsequential, type Method } from '../shared/methods.ts';
 import { capsToCount, decide, denyFor, describeDecision, refusalText, type Decision, type PolicyClock } from '../policy/decide.ts';
 import type { ActivityEntry, Outcome } from '../policy/records.ts';
+import { personOf, type RequestTarget } from '../policy/constraints.ts';
 import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
 import type { TailCache } from '../db/tailCache.ts';
@@ -20,6 +21,8 @@ export interface GuardRequest {
   kind: number | null;
   /** The page's id for the call, kept with its signing-log entry. */
   requestId?: string | undefined;
+  /** What the request is aimed at (src/policy/target.ts): decide() matches constraints against it. */
+  target?: RequestTarget | undefined;
 }
 
 /** The crypto of the request: synchronous, so nothing but IndexedDB is awaited in the transaction. */
@@ -145,6 +148,8 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
         ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
         ...(done.eventId ? { eventId: done.eventId } : {}),
         ...(req.requestId ? { requestId: req.requestId } : {}),
+        // The person a per-peer cap counts by (src/db/usage.ts).
+        ...(personOf(req.target) ? { peer: personOf(req.target)! } : {}),
       };
       const [newTails] = await Promise.all([
         appendLog(db, entry, tails),

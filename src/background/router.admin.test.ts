@@ -113,7 +113,11 @@ describe('admin RPC (the wire contract)', () => {
     h.clock.t = T0 + 1_000;
     const { overrideId } = await h.ok('set_override', { origin: SITE, method: 'sign_event', kind: 7, effect: 'deny', expiresAt: T0 + 60_000 });
     expect((await h.ok('get_policies', {})).overrides).toEqual([
-      { id: overrideId, origin: SITE, accountId: h.account!.accountId, method: 'sign_event', kind: 7, effect: 'deny', createdAt: T0 + 1_000, expiresAt: T0 + 60_000, revokedAt: null },
+      {
+        id: overrideId, origin: SITE, accountId: h.account!.accountId, method: 'sign_event', kind: 7, effect: 'deny', createdAt: T0 + 1_000, expiresAt: T0 + 60_000, revokedAt: null,
+        // No constraints: every one of them shows as null.
+        peers: null, relays: null, urls: null, httpMethods: null, giftWraps: null,
+      },
     ]);
     expect(code(await h.sign(SITE, { kind: 7 }))).toBe('denied');
     expect(await h.ok('revoke_override', { overrideId })).toEqual({});

@@ -5,6 +5,7 @@
 import Dexie from 'dexie';
 import type { PolicyClock } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
+import { constraintFields } from '../policy/constraints.ts';
 import type { Grant, Override, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { ruleUsage } from '../db/usage.ts';
@@ -23,6 +24,7 @@ const overrideView = (o: Override, clock: PolicyClock) => ({
   accountId: o.accountId,
   method: o.method,
   kind: o.kind,
+  ...constraintFields(o),
   effect: o.effect,
   createdAt: o.createdAt,
   expiresAt: o.expiresAt ?? null,
@@ -39,6 +41,7 @@ export async function ruleView(db: WardenDb, grant: Grant, rule: Rule, clock: Po
     kind: rule.kind,
     maxUsageCount: rule.maxUsageCount,
     windowSeconds: rule.windowSeconds,
+    ...constraintFields(rule),
     createdAt: rule.createdAt,
     expiresAt: rule.expiresAt ?? null,
     live,

@@ -3,6 +3,8 @@
 // a backup restores into any profile.
 import { z } from 'zod';
 import { hex64, kindSchema, methodSchema, originSchema } from '../shared/protocol.ts';
+import { constraintSchemas } from '../shared/schemaParts.ts';
+import { constraintFields } from '../policy/constraints.ts';
 import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import type { WardenDb } from './schema.ts';
@@ -18,6 +20,9 @@ export const backupRuleSchema = z.strictObject({
   maxUsageCount: z.int().min(1).max(1_000_000_000).nullable(),
   windowSeconds: z.int().min(1).max(100 * 365 * 24 * 3600).nullable(),
   expiresAt: time.nullable(),
+  // Optional: a backup made before constraints restores as it was; one made after keeps them, so
+  // a restore never widens a rule that names its peers, relays or URLs.
+  ...constraintSchemas,
 });
 export type BackupRule = z.infer<typeof backupRuleSchema>;
 
@@ -48,6 +53,7 @@ export const backupSchema = z.strictObject({
         effect: z.enum(['allow', 'deny']),
         createdAt: time,
         expiresAt: time.nullable(),
+        ...constraintSchemas,
       }),
     )
     .max(10_000),
@@ -100,7 +106,7 @@ export async function buildBackup(db: WardenDb, clock: PolicyClock): Promise<Bac
         onCapReached: g.onCapReached,
         rules: rules
           .filter((r) => r.grantId === g.id && live(r))
-          .map(({ method, kind, maxUsageCount, windowSeconds, expiresAt }) => ({ method, kind, maxUsageCount, windowSeconds, expiresAt: expiresAt ?? null })),
+          .map((r) => ({ method: r.method, kind: r.kind, maxUsageCount: r.maxUsageCount, windowSeconds: r.windowSeconds, expiresAt: r.expiresAt ?? null, ...constraintFields(r) })),
       })),
       overrides: overrides.map((o) => ({
         origin: o.origin,
@@ -110,6 +116,7 @@ export async function buildBackup(db: WardenDb, clock: PolicyClock): Promise<Bac
         effect: o.effect,
         createdAt: o.createdAt,
         expiresAt: o.expiresAt ?? null,
+        ...constraintFields(o),
       })),
       settings: {
         autoLockMinutes: await getSetting(db, 'autoLockMinutes'),

@@ -6,6 +6,7 @@ import type { PolicyRecords } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
 import { patchRule } from '../policy/impact.ts';
 import type { CapReachedAction, Effect, Grant, Override, Rule } from '../policy/records.ts';
+import { constraintFields, constraintProblem, type Constraints } from '../policy/constraints.ts';
 import type { WardenDb } from './schema.ts';
 import { getSetting } from './settings.ts';
 
@@ -41,12 +42,24 @@ function assertCounted(method: Method, maxUsageCount: number | null | undefined)
   }
 }
 
+/**
+ * A constraint only where it can apply (src/policy/constraints.ts): peers on an encrypt or decrypt,
+ * relays on relay AUTH, URLs on HTTP auth. Anything else is refused and nothing is stored.
+ */
+function assertConstraintsFit(method: Method, kind: number | null, c: Constraints): void {
+  const problem = constraintProblem(method, kind, c);
+  if (problem) throw fail('invalid_request', problem);
+}
+
 function ruleRow(grantId: number, input: RuleInput, now: number, life: Partial<Rule> = {}): Omit<Rule, 'id'> {
   assertCounted(input.method, input.maxUsageCount);
+  const kind = takesKind(input.method) ? (input.kind ?? null) : null;
+  assertConstraintsFit(input.method, kind, input);
   return {
     grantId,
     method: input.method,
-    kind: takesKind(input.method) ? (input.kind ?? null) : null,
+    kind,
+    ...constraintFields(input),
     maxUsageCount: input.maxUsageCount ?? null,
     windowSeconds: input.windowSeconds ?? null,
     createdAt: now,
@@ -99,6 +112,11 @@ export interface RulePatch {
   kind?: number | null | undefined;
   maxUsageCount?: number | null | undefined;
   windowSeconds?: number | null | undefined;
+  peers?: string[] | null | undefined;
+  relays?: string[] | null | undefined;
+  urls?: string[] | null | undefined;
+  httpMethods?: string[] | null | undefined;
+  giftWraps?: boolean | null | undefined;
 }
 
 /** Absent fields stay; null clears. */
@@ -108,6 +126,7 @@ export function updateRule(db: WardenDb, ruleId: number, patch: RulePatch): Prom
     if (!rule) throw fail('not_found', `no rule #${ruleId}`);
     const next = patchRule(rule, patch);
     assertCounted(next.method, next.maxUsageCount);
+    assertConstraintsFit(next.method, next.kind, next);
     await db.rules.put(next);
     return next;
   });
@@ -128,14 +147,22 @@ export interface OverrideInput {
   effect: Effect;
   expiresAt?: number | null | undefined;
   sessionId?: string | null;
+  peers?: string[] | null | undefined;
+  relays?: string[] | null | undefined;
+  urls?: string[] | null | undefined;
+  httpMethods?: string[] | null | undefined;
+  giftWraps?: boolean | null | undefined;
 }
 
 export async function addOverride(db: WardenDb, input: OverrideInput, now: number): Promise<number> {
+  const kind = takesKind(input.method) ? (input.kind ?? null) : null;
+  assertConstraintsFit(input.method, kind, input);
   return (await db.overrides.add({
     origin: input.origin,
     accountId: input.accountId,
     method: input.method,
-    kind: takesKind(input.method) ? (input.kind ?? null) : null,
+    kind,
+    ...constraintFields(input),
     effect: input.effect,
     createdAt: now,
     expiresAt: input.expiresAt ?? null,

@@ -5,6 +5,7 @@
 // loosen are applied only when the user accepted them (and the vault is unlocked, see
 // handlers/admin/lockGate.ts); where the local policy is stricter it is kept. Text from the file
 // (key labels, relay names) appears in change lines only quoted (docs/THREATS.md #31).
+import { constraintFields } from '../policy/constraints.ts';
 import { isLive } from '../policy/live.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import type { Grant, Rule } from '../policy/records.ts';
@@ -93,7 +94,7 @@ export async function planRestore(db: WardenDb, backup: Backup, clock: PolicyClo
     const what = `${o.effect} override ${o.origin}: ${scopeText(o.method, o.kind)}`;
     const impact = overrideAddImpact(locals, o);
     if (impact === 'neutral') kept.push(`${what}: already here`);
-    else changes.push({ type: 'add_override', origin: o.origin, account: o.account, method: o.method, kind: o.kind, effect: o.effect, expiresAt: o.expiresAt, impact, text: `${o.effect} ${o.origin}: ${scopeText(o.method, o.kind)}` });
+    else changes.push({ type: 'add_override', origin: o.origin, account: o.account, method: o.method, kind: o.kind, effect: o.effect, expiresAt: o.expiresAt, constraints: constraintFields(o), impact, text: `${o.effect} ${o.origin}: ${scopeText(o.method, o.kind)}` });
   }
 
   // Settings merge toward the stricter side: sensitive kinds are only added, auto-lock only shortened.
@@ -152,7 +153,7 @@ export async function applyPlan(db: WardenDb, plan: RestorePlan, acceptLoosening
       if (c.type === 'add_rule') await addRule(db, grant.id, c.rule, clock.now, { expiresAt: c.rule.expiresAt });
       else await db.grants.update(grant.id, { onCapReached: 'deny' });
     } else if (c.type === 'add_override') {
-      await addOverride(db, { origin: c.origin, accountId: account(c.account), method: c.method, kind: c.kind, effect: c.effect, expiresAt: c.expiresAt }, clock.now);
+      await addOverride(db, { origin: c.origin, accountId: account(c.account), method: c.method, kind: c.kind, effect: c.effect, expiresAt: c.expiresAt, ...c.constraints }, clock.now);
     } else if (c.key === 'retention') await setRetention(db, c.value as never);
     else await setSetting(db, c.key, c.value as never);
   }

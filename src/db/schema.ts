@@ -60,6 +60,18 @@ export const SCHEMA_V4 = { ...SCHEMA_V1, logTally: '[origin+accountId+method+kin
  */
 export const SCHEMA_V5 = { logChain: 'key' } as const;
 
+/**
+ * Version 6: scopes beyond the kind (docs/ARCHITECTURE.md, Constraints). Rules and overrides gain
+ * optional constraints (absent = none, so stored rows keep their meaning and nothing moves), and
+ * the signing log an index on the person an encrypt or decrypt was judged by, so a cap on a rule
+ * with `peers` is a key-range count per peer. Entries stored before it have no `peer` and are not
+ * in that index; see src/db/usage.ts for how they still count. Only the signing log is declared:
+ * Dexie keeps the other stores from the versions before.
+ */
+export const SCHEMA_V6 = {
+  signingLog: `${SCHEMA_V1.signingLog}, [origin+accountId+method+peer+createdAt]`,
+} as const;
+
 export class WardenDb extends Dexie {
   accounts!: EntityTable<Account, 'id'>;
   grants!: EntityTable<Grant, 'id'>;
@@ -119,6 +131,7 @@ export class WardenDb extends Dexie {
       });
     this.version(4).stores(SCHEMA_V4);
     this.version(5).stores(SCHEMA_V5).upgrade(chainExisting);
+    this.version(6).stores(SCHEMA_V6);
     // Version 7: the NIP-46 bunker's stores (src/db/bunkerSchema.ts); new and empty, nothing moves.
     this.version(7).stores(SCHEMA_V7);
   }

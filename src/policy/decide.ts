@@ -2,11 +2,17 @@
 import { isConsequential, policyMethod, type Method } from '../shared/methods.ts';
 import { isLive } from './live.ts';
 import type { Grant, Override, Rule } from './records.ts';
+import { constraintsCover, denyReaches, KIND_GIFT_WRAP, personOf, type RequestTarget } from './constraints.ts';
 
 export interface PolicyRequest {
   method: Method;
-  /** sign_event only; null otherwise. */
+  /**
+   * sign_event: the event kind; a nip44_decrypt that opened a gift wrap holding a seal: 1059 (so
+   * its log entry counts as one message read); null otherwise.
+   */
   kind: number | null;
+  /** What the request is aimed at (src/policy/target.ts); absent = nothing a constraint can match. */
+  target?: RequestTarget | undefined;
 }
 
 export interface PolicyRecords {
@@ -35,16 +41,31 @@ function sameMethod(scoped: Method, requested: Method): boolean {
   return scoped === requested || scoped === policyMethod(requested);
 }
 
-/** Does a record's (method, kind) scope cover the request? Sensitive kinds need a named kind. */
-function covers(scope: { method: Method; kind: number | null }, req: PolicyRequest, sensitive: readonly number[]): boolean {
+/**
+ * Does a record's scope cover the request? Its (method, kind), then its constraints (peers, relays,
+ * URLs, gift wraps: src/policy/constraints.ts). Sensitive kinds need a named kind; a decrypt's
+ * kind (1059 for a gift wrap) is a label, never sensitive.
+ */
+function covers(scope: Rule | Override, req: PolicyRequest, sensitive: readonly number[]): boolean {
   if (!sameMethod(scope.method, req.method)) return false;
-  if (scope.kind !== null) return scope.kind === req.kind;
-  return req.kind === null || !sensitive.includes(req.kind);
+  const kindOk = scope.kind !== null ? scope.kind === req.kind : req.kind === null || req.method !== 'sign_event' || !sensitive.includes(req.kind);
+  return kindOk && constraintsCover(scope, req.target, req.method);
 }
 
-/** A cap binds on every request its (method, kind) counts, sensitive kinds included. */
+/**
+ * A cap binds on every request its (method, kind) counts, sensitive kinds included. With `peers` it
+ * counts (and binds) only its peers; with giftWraps it counts messages — the gift-wrap layer, one
+ * per message — not the seal layer that follows. Relays and URLs do not narrow a cap: it counts
+ * and binds on every request of its kind (stricter, never looser).
+ */
 function capBinds(rule: Rule, req: PolicyRequest): boolean {
-  return sameMethod(rule.method, req.method) && (rule.kind === null || rule.kind === req.kind) && rule.maxUsageCount !== null;
+  if (!sameMethod(rule.method, req.method) || !(rule.kind === null || rule.kind === req.kind) || rule.maxUsageCount === null) return false;
+  if (rule.giftWraps && req.kind !== KIND_GIFT_WRAP) return false;
+  if (rule.peers != null) {
+    const person = personOf(req.target);
+    if (person === undefined || !rule.peers.includes(person)) return false;
+  }
+  return true;
 }
 
 function liveGrants(records: PolicyRecords, clock: PolicyClock): Grant[] {
@@ -73,7 +94,12 @@ export function capsToCount(req: PolicyRequest, records: PolicyRecords, clock: P
  */
 export function denyFor(req: PolicyRequest, records: PolicyRecords, clock: PolicyClock): Extract<Decision, { outcome: 'deny' }> | null {
   const deny = records.overrides.find(
-    (o) => o.effect === 'deny' && sameMethod(o.method, req.method) && (o.kind === null || o.kind === req.kind) && isLive(o, clock.now, clock.sessionId),
+    (o) =>
+      o.effect === 'deny' &&
+      sameMethod(o.method, req.method) &&
+      (o.kind === null || o.kind === req.kind) &&
+      denyReaches(o, req.target, req.method) &&
+      isLive(o, clock.now, clock.sessionId),
   );
   return deny ? { outcome: 'deny', by: { type: 'override', id: deny.id } } : null;
 }

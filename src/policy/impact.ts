@@ -3,6 +3,7 @@
 // loosens: docs/THREATS.md #31), so the two can never disagree. Pure: records in, a label out.
 import { takesKind, type Method } from '../shared/methods.ts';
 import type { CapReachedAction, Effect } from './records.ts';
+import { CONSTRAINT_KEYS, constraintFields, constraintsWithin, type Constraints } from './constraints.ts';
 
 /** 'loosens': allows more than now (or keeps less to check it by); 'tightens': allows less; 'neutral': neither. */
 export type Impact = 'loosens' | 'tightens' | 'neutral';
@@ -13,7 +14,7 @@ export function combine(impacts: readonly Impact[]): Impact {
   return impacts.includes('tightens') ? 'tightens' : 'neutral';
 }
 
-export interface Scope {
+export interface Scope extends Constraints {
   method: Method;
   /** null = any kind but the sensitive ones (see decide.ts `covers`). */
   kind: number | null;
@@ -34,13 +35,26 @@ const span = (windowSeconds: number | null) => windowSeconds ?? Infinity;
 /** Does `wide` allow every request `narrow` allows? A kind-wide scope never covers a sensitive kind. */
 export function scopeCovers(wide: Scope, narrow: Scope, sensitiveKinds: readonly number[]): boolean {
   if (wide.method !== narrow.method) return false;
+  // Constraints narrow: a wide scope covers only if its constraints let through all the narrow one's.
+  if (!constraintsWithin(wide, narrow)) return false;
   if (wide.kind === narrow.kind) return true;
   return wide.kind === null && narrow.kind !== null && !sensitiveKinds.includes(narrow.kind);
 }
 
-/** Does a cap on `wide` bind every request of `narrow`? (A cap counts every kind it names, sensitive ones too.) */
+/**
+ * Does a cap on `wide` bind every request of `narrow`? (A cap counts every kind it names, sensitive
+ * ones too.) Only peers and giftWraps narrow what a cap counts (src/policy/decide.ts capBinds).
+ */
 function capScopeCovers(wide: Scope, narrow: Scope): boolean {
-  return wide.method === narrow.method && (wide.kind === null || wide.kind === narrow.kind);
+  const counted = { peers: wide.peers ?? null, giftWraps: wide.giftWraps ?? null };
+  return wide.method === narrow.method && (wide.kind === null || wide.kind === narrow.kind) && constraintsWithin(counted, narrow);
+}
+
+/** Same constraints, compared in their stored form (lists sorted, absent as null). */
+export function sameConstraints(a: Constraints, b: Constraints): boolean {
+  const x = constraintFields(a);
+  const y = constraintFields(b);
+  return CONSTRAINT_KEYS.every((k) => JSON.stringify(x[k]) === JSON.stringify(y[k]));
 }
 
 /** Does `strict` leave at most the budget of `loose`: no more uses over a window at least as long? */
@@ -58,14 +72,20 @@ export function capImpact(current: Cap, proposed: Cap): Impact {
 }
 
 /** A rule after a patch, as the database stores it: absent fields stay, null clears, a method without kinds has none. */
-export function patchRule<R extends RuleShape>(rule: R, patch: Partial<Pick<RuleShape, 'method' | 'kind' | 'maxUsageCount' | 'windowSeconds'>>): R {
+export function patchRule<R extends RuleShape>(
+  rule: R,
+  patch: Partial<Pick<RuleShape, 'method' | 'kind' | 'maxUsageCount' | 'windowSeconds' | (typeof CONSTRAINT_KEYS)[number]>>,
+): R {
   const next: R = { ...rule };
   if (patch.method !== undefined) next.method = patch.method;
   if (patch.kind !== undefined) next.kind = patch.kind;
   if (patch.maxUsageCount !== undefined) next.maxUsageCount = patch.maxUsageCount;
   if (patch.windowSeconds !== undefined) next.windowSeconds = patch.windowSeconds;
+  for (const key of CONSTRAINT_KEYS) {
+    if (patch[key] !== undefined) (next as Constraints)[key] = patch[key] as never;
+  }
   if (!takesKind(next.method)) next.kind = null;
-  return next;
+  return { ...next, ...constraintFields(next) };
 }
 
 /**
@@ -73,7 +93,9 @@ export function patchRule<R extends RuleShape>(rule: R, patch: Partial<Pick<Rule
  * no cap (a cap moved off part of its scope stops counting there); on the same scope the caps decide.
  */
 export function ruleUpdateImpact(current: RuleShape, proposed: RuleShape, sensitiveKinds: readonly number[]): Impact {
-  const sameScope = current.method === proposed.method && current.kind === proposed.kind;
+  // Removing or widening a constraint is a new, wider scope (loosens); adding or narrowing one, a
+  // scope inside the old one (tightens, when the old rule had no cap to lose there).
+  const sameScope = current.method === proposed.method && current.kind === proposed.kind && sameConstraints(current, proposed);
   if (!sameScope) {
     const narrower = scopeCovers(current, proposed, sensitiveKinds);
     return narrower && current.maxUsageCount === null ? combine(['tightens', capImpact(current, proposed)]) : 'loosens';
@@ -139,7 +161,15 @@ export interface OverrideShape extends Scope {
 
 /** An override added beside the site's live ones: an allow loosens and a deny tightens, unless the same one is already here for as long. */
 export function overrideAddImpact(live: readonly OverrideShape[], proposed: OverrideShape): Impact {
-  const present = live.some((l) => l.method === proposed.method && l.kind === proposed.kind && l.effect === proposed.effect && until(l.expiresAt) >= until(proposed.expiresAt));
+  const present = live.some(
+    (l) =>
+      l.method === proposed.method &&
+      l.kind === proposed.kind &&
+      l.effect === proposed.effect &&
+      until(l.expiresAt) >= until(proposed.expiresAt) &&
+      // One already here that reaches at least as far: an allow that allows, a deny that denies as much.
+      constraintsWithin(l, proposed),
+  );
   if (present) return 'neutral';
   return proposed.effect === 'allow' ? 'loosens' : 'tightens';
 }

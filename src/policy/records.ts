@@ -1,5 +1,6 @@
 // Stored record shapes (docs/ARCHITECTURE.md, Data model). Plain data: the policy reads them, the db stores them.
 import type { Method } from '../shared/methods.ts';
+import type { Constraints } from './constraints.ts';
 
 /** The one lifecycle every grant, rule and override goes through (see isLive). */
 export interface Lifecycle {
@@ -19,7 +20,8 @@ export interface Grant extends Lifecycle {
   onCapReached: CapReachedAction;
 }
 
-export interface Rule extends Lifecycle {
+/** A rule's constraints (src/policy/constraints.ts) are optional: a rule stored before them has none. */
+export interface Rule extends Lifecycle, Constraints {
   id: number;
   grantId: number;
   method: Method;
@@ -33,7 +35,7 @@ export interface Rule extends Lifecycle {
 
 export type Effect = 'allow' | 'deny';
 
-export interface Override extends Lifecycle {
+export interface Override extends Lifecycle, Constraints {
   id: number;
   origin: string;
   accountId: number;
@@ -51,6 +53,11 @@ export interface SigningLogEntry {
   createdAt: number;
   grantId?: number;
   eventId?: string;
+  /**
+   * Encrypt/decrypt: the person the decision judged (the pubkey in the params, or for a NIP-17
+   * layer the seal's sender), so a cap on a rule with `peers` counts only its peers.
+   */
+  peer?: string;
   /** The page's id for the call: a re-send after a worker stop finds it and is not run again. */
   requestId?: string;
   /** 1, 2, 3… within (origin, account, method): lets a window be counted with two index seeks. */

@@ -5,6 +5,7 @@ import type { Method } from './methods.ts';
 import type { Perm } from './perms.ts';
 import type { ActivityEntry, CapReachedAction, Effect, Override, Rule } from '../policy/records.ts';
 import type { Impact } from '../policy/impact.ts';
+import type { Constraints, RequestTarget } from '../policy/constraints.ts';
 
 /** A keyset page: newest first; `next` is the id to pass as `before` for the following page. */
 export interface Page<T> {
@@ -41,7 +42,8 @@ export interface GrantFields {
   onCapReached: CapReachedAction;
 }
 
-export interface RuleFields {
+/** A rule's fields as results show them; its constraints with absent ones as null. */
+export interface RuleFields extends Required<Constraints> {
   id: number;
   method: Method;
   kind: number | null;
@@ -94,6 +96,8 @@ export interface Explanation {
   decidedBy: { type: 'rule'; id: number; grantId: number } | { type: 'override'; id: number } | null;
   /** The same sentence the activity log records for this decision. */
   reason: string;
+  /** The constraints of the rule or override that decided (or whose cap is spent); null if none did. */
+  constraints: Required<Constraints> | null;
   /** Every cap that counts this request, with its live usage. */
   caps: CapUsage[];
 }
@@ -102,7 +106,13 @@ export interface Explanation {
 export type PromptDetails =
   | { type: 'event'; event: { kind: number; content: string; tags: string[][]; created_at: number; pubkey: string; id: string } }
   /** `plaintext`: an encrypt's text to be encrypted (never a decrypt's, never in storage.session). */
-  | { type: 'peer'; pubkey: string; plaintext?: string }
+  | {
+      type: 'peer';
+      pubkey: string;
+      plaintext?: string;
+      /** A NIP-17 layer: whose direct message it is (the seal's sender), found by the background (docs/THREATS.md #51). */
+      dm?: { layer: 'wrap' | 'seal'; sender: string };
+    }
   | { type: 'none' };
 
 /** A waiting request as the prompt page shows it. */
@@ -126,6 +136,8 @@ export interface PromptView {
   firstContact: boolean;
   /** The account that would sign or encrypt (absent while the vault has none to name). */
   account?: { label: string; npub: string };
+  /** What the request is aimed at: which "always for this person / relay / URL" the prompt offers. */
+  target: RequestTarget | null;
 }
 
 // The signing log's pages, its chain and retention: in logResults.ts, re-exported here.
@@ -148,7 +160,7 @@ export type Change = { impact: Impact; text: string } & (
   | { type: 'add_grant'; origin: string; account: string; rules: PlanRule[]; expiresAt: number | null; onCapReached: CapReachedAction }
   | { type: 'add_rule'; origin: string; account: string; rule: PlanRule }
   | { type: 'cap_reached_deny'; origin: string; account: string }
-  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: Effect; expiresAt: number | null }
+  | { type: 'add_override'; origin: string; account: string; method: Method; kind: number | null; effect: Effect; expiresAt: number | null; constraints?: Required<Constraints> }
   | { type: 'setting'; key: 'autoLockMinutes' | 'sensitiveKinds' | 'relays' | 'retention'; value: unknown }
 );
 
@@ -213,7 +225,8 @@ export interface AdminResults {
   pause_site: { overrideIds: number[] };
   resume_site: { lifted: number };
   query_activity: Page<ActivityEntry>;
-  export_perms: { perms: string; capped: number };
+  /** `notCarried`: live rules with constraints, which a perms string cannot express and so leaves out. */
+  export_perms: { perms: string; capped: number; notCarried: ({ method: Method; kind: number | null } & Required<Constraints>)[] };
   import_perms: { grantId: number; added: { id: number; method: Method; kind: number | null }[]; present: Perm[] };
   get_retention: Retention;
   set_retention: Retention;

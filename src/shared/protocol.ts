@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Method } from './methods.ts';
 import { OUTCOMES } from '../policy/records.ts';
-import { hex64, idSchema, kindSchema, LIMITS, methodSchema, nip04Payload, nip44Payload, originSchema, peerPubkey } from './schemaParts.ts';
+import { constraintSchemas, hex64, idSchema, kindSchema, LIMITS, methodSchema, nip04Payload, nip44Payload, originSchema, peerPubkey, targetSchema } from './schemaParts.ts';
 
 export { hex64, idSchema, kindSchema, LIMITS, methodSchema, originSchema, peerPubkey };
 
@@ -83,6 +83,8 @@ export const ruleInputSchema = z.strictObject({
   kind: nullable(kindSchema),
   maxUsageCount: nullable(maxUsageCount),
   windowSeconds: nullable(windowSeconds),
+  // Scopes beyond the kind: which fits which method is checked at write time (src/db/policy.ts).
+  ...constraintSchemas,
 });
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 
@@ -98,7 +100,7 @@ const backupBlob = z.string().min(2).max(20 * 1024 * 1024);
 
 export const pageParamSchemas = {
   /** What the guard would decide now for (origin, method, kind), without crypto or logging. */
-  explain_request: z.strictObject({ origin: originSchema, method: methodSchema, kind: nullable(kindSchema), accountId: idSchema.optional() }),
+  explain_request: z.strictObject({ origin: originSchema, method: methodSchema, kind: nullable(kindSchema), accountId: idSchema.optional(), target: targetSchema.optional() }),
   rename_account: z.strictObject({ accountId: idSchema, label: label.min(1) }),
   /** Locks and wipes that account's key; its live grants and overrides are revoked. Needs the vault password (and an unlocked vault). */
   delete_account: z.strictObject({ accountId: idSchema, password }),
@@ -206,6 +208,7 @@ export const adminParamSchemas = {
     kind: nullable(kindSchema),
     maxUsageCount: nullable(maxUsageCount),
     windowSeconds: nullable(windowSeconds),
+    ...constraintSchemas,
   }),
   delete_policy_rule: z.strictObject({ ruleId: idSchema }),
   revoke_grant: z.strictObject({ grantId: idSchema }),
@@ -215,6 +218,7 @@ export const adminParamSchemas = {
     kind: nullable(kindSchema),
     effect: z.enum(['allow', 'deny']),
     expiresAt: nullable(time),
+    ...constraintSchemas,
   }),
   revoke_override: z.strictObject({ overrideId: idSchema }),
   get_signing_log: z.strictObject({
@@ -227,12 +231,13 @@ export const adminParamSchemas = {
   resolve_prompt: z.strictObject({
     promptId: z.string().min(1).max(64),
     decision: z.enum(['allow', 'deny']),
-    scope: z.enum(['once', 'kind', 'method']).optional(),
+    // 'peer' / 'relay' / 'url': "always for this person / relay / URL" (docs/ARCHITECTURE.md, Constraints).
+    scope: z.enum(['once', 'kind', 'method', 'peer', 'relay', 'url']).optional(),
     durationSeconds: durationSchema.optional(),
     cap: z.strictObject({ maxUsageCount, windowSeconds }).optional(),
     applyToAllFromOrigin: z.boolean().optional(),
     // An addition: answer a site's first contact with a named grant (src/policy/presets.ts).
-    preset: z.enum(['pubkey_only', 'social']).optional(),
+    preset: z.enum(['pubkey_only', 'social', 'dm_client']).optional(),
     // Also answer the waiting requests that look the same (same site, account, method, kind, peer).
     applyToSimilar: z.boolean().optional(),
     // The prompt ids on screen when the person answered: a bulk answer settles none but these.

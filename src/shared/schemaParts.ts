@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { METHODS } from './methods.ts';
+import { normaliseHttpMethod, normaliseRelay, normaliseUrl } from '../policy/constraints.ts';
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /** Documented limits: an event or payload above them is refused as invalid_request. */
 export const LIMITS = {
@@ -52,3 +55,48 @@ export const originSchema = z.string().max(2_048).refine((value) => {
     return false;
   }
 }, 'expected an http(s) origin such as https://example.com');
+
+// ---- Constraints on rules and overrides (docs/ARCHITECTURE.md, Constraints) -----------------
+// Each list has at least one entry: "any" is null (or absent), never an empty list. Relays and URLs
+// are normalised here, so what is stored is what decide() compares with.
+
+const MAX_CONSTRAINT_ENTRIES = 200;
+const constraintList = <T extends z.ZodType<string>>(item: T) => z.array(item).min(1, 'a constraint lists at least one value (null = no constraint)').max(MAX_CONSTRAINT_ENTRIES);
+
+const normalised = (normalise: (v: string) => string | null, what: string) =>
+  z
+    .string()
+    .max(2_048)
+    .transform((value, ctx) => {
+      const n = normalise(value);
+      if (n === null) {
+        ctx.addIssue({ code: 'custom', message: `not ${what}: ${JSON.stringify(value.slice(0, 80))}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const constraintSchemas = {
+  peers: constraintList(hex64).nullable().optional(),
+  relays: constraintList(normalised(normaliseRelay, 'a relay URL (ws:// or wss://)')).nullable().optional(),
+  urls: constraintList(normalised(normaliseUrl, 'an http(s) URL')).nullable().optional(),
+  httpMethods: constraintList(
+    z
+      .string()
+      .max(16)
+      .transform((m) => normaliseHttpMethod(m))
+      .refine((m) => (HTTP_METHODS as readonly string[]).includes(m), 'not an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS)'),
+  )
+    .nullable()
+    .optional(),
+  giftWraps: z.boolean().nullable().optional(),
+} as const;
+
+/** What a person can narrow a window.nostr request by when they ask "what would happen" (explain_request). */
+export const targetSchema = z.strictObject({
+  peer: hex64.optional(),
+  relay: normalised(normaliseRelay, 'a relay URL (ws:// or wss://)').optional(),
+  url: normalised(normaliseUrl, 'an http(s) URL').optional(),
+  httpMethod: z.string().max(16).transform((m) => normaliseHttpMethod(m)).optional(),
+  dm: z.strictObject({ layer: z.enum(['wrap', 'seal']), sender: hex64 }).optional(),
+});

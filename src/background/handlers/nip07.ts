@@ -11,6 +11,9 @@ import { prepare, requestKind } from '../operations.ts';
 import type { PromptInfo } from '../prompts/queue.ts';
 import { refuseIfPaused } from '../prompts/backoff.ts';
 import { paramsKey } from '../prompts/resume.ts';
+import { requestTarget } from '../../policy/target.ts';
+import { KIND_GIFT_WRAP } from '../../policy/constraints.ts';
+import { openDmLayer } from '../giftWrapTarget.ts';
 
 export interface SiteContext {
   origin: string;
@@ -104,8 +107,11 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
   // Deny overrides (and so a paused site) come first: before the vault, so a refused site never
   // opens an unlock window or learns the lock state, and before anything about the key.
   const known = ctx.vault.active();
+  // The target as the params name it (no key needed): a deny override with peers, relays or URLs
+  // refuses here too.
+  const target = requestTarget(request);
   if (known) {
-    const refused = await earlyRefusal(ctx, { origin: site.origin, accountId: known.id, method: request.method, kind: requestKind(request) });
+    const refused = await earlyRefusal(ctx, { origin: site.origin, accountId: known.id, method: request.method, kind: requestKind(request), target });
     if (refused) {
       if (resumed.prompt) ctx.prompts.forget(resumed.prompt.promptId);
       throw refused;
@@ -117,7 +123,14 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
     relays: request.method === 'get_relays' ? await getSetting(ctx.db, 'relays') : {},
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
-  const req = { origin: site.origin, accountId: account.id, method: request.method, kind: prepared.kind, requestId: site.requestId };
+  // A nip44 decrypt may be one layer of a NIP-17 message: the background looks inside first and
+  // keeps only whose message it is (src/background/giftWrapTarget.ts, docs/THREATS.md #51). A wrap
+  // that holds a seal is judged, logged and capped as kind 1059: one entry per message.
+  const dm = openDmLayer(request, () => ctx.vault.secretKey(account.id));
+  const judged = dm ? { ...target, dm } : target;
+  const kind = dm?.layer === 'wrap' ? KIND_GIFT_WRAP : prepared.kind;
+  const details = dm && prepared.details.type === 'peer' ? { ...prepared.details, dm } : prepared.details;
+  const req = { origin: site.origin, accountId: account.id, method: request.method, kind, requestId: site.requestId, target: judged };
   // A request that passed the kill switch's check before it turned on (waiting for its turn, or
   // approved a moment before) runs no crypto once it is on: checked again inside the guard, at the
   // last moment (docs/THREATS.md #44).
@@ -136,7 +149,7 @@ async function serve(ctx: BackgroundContext, site: SiteContext, request: Nip07Re
       // Nothing was signed or decrypted: the crypto runs only after an answer, in a new transaction.
       // A site in a back-off opens no new prompt (one already waiting keeps its place).
       if (!prompt) refuseIfPaused(ctx, req);
-      const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details: prepared.details }, prompt);
+      const answer = await ctx.prompts.ask({ ...where(site, request), ...req, reason: result.reason, details }, prompt);
       prompt = answer.prompt;
       approved = answer.type === 'approved';
     }

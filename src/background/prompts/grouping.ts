@@ -5,8 +5,12 @@ import type { PromptInfo } from './queue.ts';
 
 type Keyed = Pick<PromptInfo, 'origin' | 'accountId' | 'method' | 'kind' | 'need' | 'details'>;
 
-/** The other party of an encrypt or decrypt: one conversation's answer never reads another's. */
-const peerOf = (p: Keyed): string | null => (p.details.type === 'peer' ? p.details.pubkey : null);
+/**
+ * The other party of an encrypt or decrypt: one conversation's answer never reads another's. For a
+ * gift wrap that is the seal's sender, not the wrap's one-time key: a burst of wraps from one
+ * person is one group, one prompt.
+ */
+const peerOf = (p: Keyed): string | null => (p.details.type === 'peer' ? (p.details.dm?.sender ?? p.details.pubkey) : null);
 
 /** Requests with the same key look the same: same site, account, method, kind and peer. */
 export function similarKey(p: Keyed): string {

@@ -2,6 +2,7 @@
 import { fail, type WardenError } from '../../shared/errors.ts';
 import type { Method } from '../../shared/methods.ts';
 import type { PromptDetails } from '../operations.ts';
+import type { RequestTarget } from '../../policy/constraints.ts';
 
 export interface PromptInfo {
   promptId: string;
@@ -11,6 +12,8 @@ export interface PromptInfo {
   kind: number | null;
   reason: string;
   details: PromptDetails;
+  /** What the request is aimed at: "always for this person / relay / URL" remembers it (handlers/admin/prompts.ts). */
+  target?: RequestTarget | undefined;
   createdAt: number;
   tabId?: number | undefined;
   /** Set when the request came from an embedded frame: the top-level site it is embedded in. */

@@ -7,7 +7,7 @@ import { admin } from '../shared/rpc.ts';
 import { isConsequential, isMethod, takesKind } from '../../shared/methods.ts';
 import { capImpact } from '../../policy/impact.ts';
 import { loosenLocked, UnlockNote } from './locked.tsx';
-import { scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
+import { constraintText, scopeOf, METHOD_OPTIONS, parseCount, scopeText, timeText, windowOptionsWith, windowPhrase, WINDOW_OPTIONS } from './format.ts';
 import type { GrantView, RuleUsage } from './types.ts';
 
 /** Reads (public key, relays) are never logged nor capped: they have no meter. */
@@ -60,6 +60,12 @@ function RuleRow({ rule, prefix, onChanged, editable }: { rule: RuleUsage; prefi
           </Button>
         )}
       </div>
+      {/* On its own line: the narrowing is part of what the rule is, not a detail beside its buttons. */}
+      {constraintText(rule) && (
+        <div class="w-constraint" data-testid={`${prefix}-rule-constraint`} title={[...(rule.peers ?? []), ...(rule.relays ?? []), ...(rule.urls ?? [])].join('\n')}>
+          — {constraintText(rule)}
+        </div>
+      )}
       <Meter testid={`${prefix}-meter`} used={rule.used} max={rule.maxUsageCount} label={label} note={note} />
       {editing && (
         <form class="edit" onSubmit={(e) => (e.preventDefault(), void save())}>

@@ -1,6 +1,8 @@
 // How the popup and options pages say things: windows, times, scopes, outcomes.
 import { kindName } from '../../shared/kinds.ts';
 import { isMethod, METHOD_TABLE, POLICY_METHODS, takesKind, type Method } from '../../shared/methods.ts';
+import { npubEncode } from 'nostr-tools/nip19';
+import type { Constraints } from '../../policy/constraints.ts';
 
 /** The methods a rule or override can name, as select options (sign_event first: the usual one). */
 export const METHOD_OPTIONS: readonly (readonly [string, string])[] = [...POLICY_METHODS]
@@ -106,4 +108,34 @@ export function parseCount(text: string): number | null | Error {
   if (!s) return null;
   const n = Number(s);
   return Number.isInteger(n) && n >= 1 ? n : new Error('cap: a whole number of 1 or more (empty = no cap)');
+}
+
+/** "npub1abcd…wxyz": enough to tell keys apart at a glance (the full npub goes in a title). */
+export function shortNpub(npub: string): string {
+  return npub.length > 20 ? `${npub.slice(0, 10)}…${npub.slice(-6)}` : npub;
+}
+
+/** "a and b", "a, b and c". */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * What a rule's or override's constraints narrow it to, in words (docs/ARCHITECTURE.md,
+ * Constraints): "direct messages only, only with npub1… and npub1…". Empty when it has none.
+ */
+export function constraintText(c: Partial<Constraints>): string {
+  const parts: string[] = [];
+  if (c.giftWraps) parts.push('direct messages (NIP-17) only');
+  if (c.peers) parts.push(`only with ${andList(c.peers.map((p) => shortNpub(npubEncode(p))))}`);
+  if (c.relays) parts.push(`only on ${andList(c.relays)}`);
+  if (c.urls) parts.push(`only for ${andList(c.urls.map((u) => `${u}…`))}`);
+  if (c.httpMethods) parts.push(`only ${andList(c.httpMethods)}`);
+  return parts.join(', ');
+}
+
+/** A scope with its constraints: "decrypt (NIP-44) — only with npub1… and npub1…". */
+export function scopeWithConstraints(method: string, kind: number | null, c: Partial<Constraints>): string {
+  const narrowed = constraintText(c);
+  return narrowed ? `${scopeText(method, kind)} — ${narrowed}` : scopeText(method, kind);
 }

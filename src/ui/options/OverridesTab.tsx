@@ -5,7 +5,7 @@ import { Badge, Button, Card, Empty, ErrorText, Field, Select } from '../compone
 import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { takesKind } from '../../shared/methods.ts';
-import { scopeOf, METHOD_OPTIONS, scopeText, timeText } from '../manage/format.ts';
+import { scopeOf, METHOD_OPTIONS, scopeWithConstraints, timeText } from '../manage/format.ts';
 import type { OverrideView } from '../manage/types.ts';
 import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 
@@ -63,7 +63,7 @@ export function OverridesTab() {
               {rows.map((o) => (
                 <tr key={o.id} data-testid="options-override-row" data-id={o.id} class={live(o) ? undefined : 'past'}>
                   <td>{o.origin}</td>
-                  <td>{scopeText(o.method, o.kind)}</td>
+                  <td data-testid="options-override-scope">{scopeWithConstraints(o.method, o.kind, o)}</td>
                   <td><Badge tone={o.effect === 'deny' ? 'danger' : 'ok'}>{o.effect}</Badge></td>
                   <td>{timeText(o.createdAt)}</td>
                   <td>{live(o) ? (o.expiresAt ? `until ${timeText(o.expiresAt)}` : 'live') : o.revokedAt ? `lifted ${timeText(o.revokedAt)}` : 'expired'}</td>

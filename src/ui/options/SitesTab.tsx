@@ -7,20 +7,21 @@ import { admin } from '../shared/rpc.ts';
 import { parsePerms } from '../../shared/perms.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
 import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
-import { scopeText, timeText } from '../manage/format.ts';
+import { scopeText, scopeWithConstraints, timeText } from '../manage/format.ts';
 import type { GrantView } from '../manage/types.ts';
+import type { AdminResults } from '../../shared/adminResults.ts';
 
 function PastGrant({ g }: { g: GrantView }) {
   const ended = g.revokedAt !== null ? `revoked ${timeText(g.revokedAt)}` : g.expiresAt !== null ? `expired ${timeText(g.expiresAt)}` : 'ended with its browser session';
   return (
     <li data-testid="options-past-grant">
-      Grant #{g.id} · {timeText(g.createdAt)} → {ended} · {g.rules.map((r) => scopeText(r.method, r.kind)).join(', ') || 'no rules'}
+      Grant #{g.id} · {timeText(g.createdAt)} → {ended} · {g.rules.map((r) => scopeWithConstraints(r.method, r.kind, r)).join(', ') || 'no rules'}
     </li>
   );
 }
 
 function PermsExport({ grantId }: { grantId: number }) {
-  const [out, setOut] = useState<{ perms: string; capped: number } | null>(null);
+  const [out, setOut] = useState<AdminResults['export_perms'] | null>(null);
   const action = useAction();
   return (
     <div>
@@ -31,6 +32,12 @@ function PermsExport({ grantId }: { grantId: number }) {
         <div class="w-stack" style={{ marginTop: '6px' }}>
           <input class="mono-box" readOnly aria-label="NIP-46 perms string" data-testid="options-perms-text" value={out.perms} onFocus={(e) => e.currentTarget.select()} />
           {out.capped > 0 && <span class="muted">{out.capped} capped rule(s): a perms string carries no caps.</span>}
+          {out.notCarried.length > 0 && (
+            <span class="warn" data-testid="options-perms-not-carried">
+              Left out, because a perms string cannot name peers, relays or URLs (the other side will ask for these):{' '}
+              {out.notCarried.map((r) => scopeWithConstraints(r.method, r.kind, r)).join('; ')}
+            </span>
+          )}
         </div>
       )}
       <ErrorText testid="options-perms-export-error" error={action.error} />
@@ -103,7 +110,7 @@ function PermsImport({ onDone }: { onDone: () => void }) {
           <Field label="Perms" testid="options-perms-input" placeholder="sign_event:1,nip44_encrypt" required value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </div>
         <div data-testid="options-perms-preview" class="muted">
-          {parsed === null ? 'Rules are added to the site\'s live grant (or a new one), without caps.' : parsed.ok ? `Will allow: ${parsed.perms.map((p) => scopeText(p.method, p.kind)).join('; ') || 'nothing'}` : <span class="error">{parsed.error}</span>}
+          {parsed === null ? 'Rules are added to the site\'s live grant (or a new one), without caps, peers, relays or URLs (a perms string cannot name them).' : parsed.ok ? `Will allow: ${parsed.perms.map((p) => scopeText(p.method, p.kind)).join('; ') || 'nothing'}` : <span class="error">{parsed.error}</span>}
         </div>
         <div class="row">
           <Button type="submit" variant="primary" small testid="options-perms-import" disabled={action.busy || loosenLocked.value || (parsed !== null && !parsed.ok)}>Import</Button>

@@ -8,7 +8,7 @@ import { useAction, usePoll } from '../components/hooks.ts';
 import { admin } from '../shared/rpc.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
 import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
-import { agoText, countText, OUTCOME_TONE, scopeText, timeText } from '../manage/format.ts';
+import { agoText, countText, OUTCOME_TONE, scopeText, scopeWithConstraints, timeText } from '../manage/format.ts';
 
 export function SitePanel({ origin }: { origin: string }) {
   const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);
@@ -62,7 +62,7 @@ export function SitePanel({ origin }: { origin: string }) {
           {data.overrides.filter((o) => o.live).map((o) => (
             <div key={o.id} class="w-split" data-testid="popup-override">
               <Badge tone={o.effect === 'deny' ? 'danger' : 'ok'}>{o.effect}</Badge>
-              <span class="grow">{scopeText(o.method, o.kind)}</span>
+              <span class="grow" data-testid="popup-override-scope">{scopeWithConstraints(o.method, o.kind, o)}</span>
               {o.expiresAt !== null && <span class="muted">until {timeText(o.expiresAt)}</span>}
             </div>
           ))}

@@ -3,19 +3,36 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { PRESETS, type Preset } from '../../policy/presets.ts';
 import { isConsequential, takesKind } from '../../shared/methods.ts';
 import { admin } from '../shared/rpc.ts';
+import { npubEncode } from 'nostr-tools/nip19';
+import { shortNpub } from '../manage/format.ts';
 import { groupNoun, type PromptView } from './types.ts';
 
 /** Input is accepted only this long after a request is shown, so a stray double-click or key repeat cannot answer it. */
 export const CLICK_DELAY_MS = 600;
 
-function ruleText(r: { method: string; kind?: number | null; maxUsageCount?: number | null; windowSeconds?: number | null }): string {
-  const what = takesKind(r.method) ? `sign kind ${r.kind}` : r.method.replaceAll('_', ' ');
+function ruleText(r: { method: string; kind?: number | null; maxUsageCount?: number | null; windowSeconds?: number | null; giftWraps?: boolean | null }): string {
+  const what = takesKind(r.method) ? `sign kind ${r.kind}` : `${r.method.replaceAll('_', ' ')}${r.giftWraps ? ' (direct messages only)' : ''}`;
   const cap = r.maxUsageCount ? `, at most ${r.maxUsageCount} per ${r.windowSeconds === 86_400 ? 'day' : `${r.windowSeconds} s`}` : '';
   return what + cap;
 }
 
-type Scope = 'once' | 'kind' | 'method';
-const scopeOf = (value: string): Scope => (value === 'kind' || value === 'method' ? value : 'once');
+type Scope = 'once' | 'kind' | 'method' | 'peer' | 'relay' | 'url';
+const SCOPES: readonly string[] = ['once', 'kind', 'method', 'peer', 'relay', 'url'];
+const scopeOf = (value: string): Scope => (SCOPES.includes(value) ? (value as Scope) : 'once');
+
+/**
+ * "Always for this person / relay / URL": offered only when the request names one (the background
+ * refuses the rest). For a direct message the person is the sender inside the gift wrap.
+ */
+function targetChoices(p: PromptView): [Scope, string][] {
+  const t = p.target;
+  const out: [Scope, string][] = [];
+  const person = t?.dm?.sender ?? t?.peer;
+  if (person) out.push(['peer', t?.dm ? `Always for this person's direct messages (${shortNpub(npubEncode(person))})` : `Always for this person (${shortNpub(npubEncode(person))})`]);
+  if (p.kind === 22242 && t?.relay) out.push(['relay', `Always for this relay (${t.relay})`]);
+  if ((p.kind === 27235 || p.kind === 24242) && t?.url) out.push(['url', `Always for this URL (${t.url}${p.kind === 27235 && t.httpMethod ? `, ${t.httpMethod} only` : ''})`]);
+  return out;
+}
 
 interface Props {
   p: PromptView;
@@ -107,8 +124,11 @@ export function AnswerForm({ p, similar, fromSite, onScreen }: Props) {
           <label for="scope">Answer applies to</label>
           <select id="scope" data-testid="prompt-scope" value={scope} onChange={(e) => setScope(scopeOf(e.currentTarget.value))}>
             <option value="once">Just this once</option>
-            {p.kind !== null && <option value="kind">Always for kind {p.kind}</option>}
-            <option value="method">Always for this method{p.kind !== null ? ' (except sensitive kinds)' : ''}</option>
+            {targetChoices(p).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+            {p.kind !== null && p.method === 'sign_event' && <option value="kind">Always for kind {p.kind}</option>}
+            <option value="method">Always for this method{p.kind !== null && p.method === 'sign_event' ? ' (except sensitive kinds)' : ''}</option>
           </select>
           <label for="duration">For how long</label>
           <select id="duration" data-testid="prompt-duration" value={duration} disabled={!remembers} onChange={(e) => setDuration(e.currentTarget.value)}>

@@ -30,9 +30,12 @@ function HiddenWarning({ text, where, testid }: { text: string; where: string; t
   );
 }
 
-export function RequestView({ p }: { p: PromptView }) {
+/** `sameGroup`: how many waiting requests look like this one (itself included). */
+export function RequestView({ p, sameGroup = 1 }: { p: PromptView; sameGroup?: number }) {
   const [raw, setRaw] = useState(false);
   const d = p.details;
+  // A NIP-17 layer: asked once per person, with the sender the background found inside.
+  const dm = d.type === 'peer' ? d.dm : undefined;
   const fromPeer = specOf(p.method).peer === 'from';
   const hiddenTags = d.type === 'event' ? d.event.tags.filter((t) => t.some((v) => countHidden(v) > 0)) : [];
   return (
@@ -43,15 +46,27 @@ export function RequestView({ p }: { p: PromptView }) {
           Asked from a frame embedded in <strong>{p.topOrigin}</strong>
         </div>
       )}
-      <div class="what" data-testid="prompt-method">
-        wants to {methodText(p.method)}
-      </div>
+      {dm ? (
+        <>
+          <div class="what" data-testid="prompt-method">
+            wants to read your direct messages from <span class="mono" data-testid="prompt-dm-sender" title={npubEncode(dm.sender)}>{npubEncode(dm.sender)}</span>
+          </div>
+          <div class="muted" data-testid="prompt-dm-waiting">
+            {sameGroup === 1 ? '1 message' : `${sameGroup} messages`} from this person {sameGroup === 1 ? 'waits' : 'wait'}
+            {dm.layer === 'wrap' ? ' (sealed and signed by them, inside a gift wrap).' : '.'}
+          </div>
+        </>
+      ) : (
+        <div class="what" data-testid="prompt-method">
+          wants to {methodText(p.method)}
+        </div>
+      )}
       {p.account && (
         <div class="account" data-testid="prompt-account" title={p.account.npub}>
           as <strong><Revealed text={p.account.label || 'unnamed account'} /></strong> <span class="mono muted">{shortNpub(p.account.npub)}</span>
         </div>
       )}
-      {p.kind !== null && (
+      {p.kind !== null && p.method === 'sign_event' && (
         <div class="kind" data-testid="prompt-kind">
           {p.kindName} <span class="muted">(kind {p.kind})</span>
           {p.sensitive && (
@@ -61,6 +76,7 @@ export function RequestView({ p }: { p: PromptView }) {
           )}
         </div>
       )}
+      {dm && <div class="muted">The decrypted text goes to the site only; it is never shown or kept here.</div>}
       {d.type === 'event' && credentialTarget(d.event.kind, d.event.tags) && (
         <div class="warn" data-testid="prompt-target">
           This {credentialTarget(d.event.kind, d.event.tags)}.
@@ -100,7 +116,7 @@ export function RequestView({ p }: { p: PromptView }) {
       {d.type === 'peer' && !fromPeer && d.plaintext === undefined && (
         <div class="muted" data-testid="prompt-plaintext-missing">The text to be encrypted shows once the page sends this request again.</div>
       )}
-      {d.type === 'peer' && (
+      {d.type === 'peer' && !dm && (
         <div class="peer">
           {fromPeer ? 'from' : 'to'} <span class="mono" data-testid="prompt-peer">{npubEncode(d.pubkey)}</span>
           {fromPeer && <div class="muted">The decrypted text goes to the site only; it is never shown or kept here.</div>}

@@ -52,7 +52,7 @@ function App() {
         <NeedView p={first} />
       ) : (
         <>
-          <RequestView p={first} />
+          <RequestView p={first} sameGroup={1 + rest.filter((x) => x.group === first.group).length} />
           <AnswerForm
             key={first.promptId}
             p={first}

@@ -3,6 +3,7 @@
 // changes nothing; one that tightens goes through. Every method is classified here, once, around
 // the route table (no handler checks the lock itself); the comparisons are the ones the restore
 // plan labels its changes with (src/policy/impact.ts).
+import { constraintFields } from '../../../policy/constraints.ts';
 import { fail } from '../../../shared/errors.ts';
 import type { AdminMethod, AdminParams } from '../../../shared/protocol.ts';
 import { takesKind } from '../../../shared/methods.ts';
@@ -86,7 +87,7 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
   grant: async (ctx, p) => {
     const current = await liveGrantOf(ctx, p.origin, accountOf(ctx, p.accountId));
     const sensitive = await getSetting(ctx.db, 'sensitiveKinds');
-    const rules = p.rules.map((r) => ({ method: r.method, kind: takesKind(r.method) ? (r.kind ?? null) : null, maxUsageCount: r.maxUsageCount ?? null, windowSeconds: r.windowSeconds ?? null }));
+    const rules = p.rules.map((r) => ({ method: r.method, kind: takesKind(r.method) ? (r.kind ?? null) : null, maxUsageCount: r.maxUsageCount ?? null, windowSeconds: r.windowSeconds ?? null, ...constraintFields(r) }));
     const proposed = { expiresAt: p.expiresAt ?? null, onCapReached: p.onCapReached ?? 'deny', rules };
     return grantReplaceImpact(current && { ...current.grant, rules: current.rules }, proposed, sensitive);
   },
@@ -95,7 +96,7 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
     // A missing grant is the handler's not_found; a rule on a dead grant allows nothing.
     if (!grant || !live(ctx)(grant)) return 'neutral';
     const rules = (await ctx.db.rules.where('grantId').equals(grantId).toArray()).filter(live(ctx));
-    const proposed = { method: rule.method, kind: takesKind(rule.method) ? (rule.kind ?? null) : null, maxUsageCount: rule.maxUsageCount ?? null, windowSeconds: rule.windowSeconds ?? null };
+    const proposed = { method: rule.method, kind: takesKind(rule.method) ? (rule.kind ?? null) : null, maxUsageCount: rule.maxUsageCount ?? null, windowSeconds: rule.windowSeconds ?? null, ...constraintFields(rule) };
     return ruleAddImpact({ grantExpiresAt: grant.expiresAt, rules }, proposed, grant.expiresAt, await getSetting(ctx.db, 'sensitiveKinds'));
   },
   update_policy_rule: async (ctx, { ruleId, ...patch }) => {
@@ -108,7 +109,7 @@ export const LOCK_CLASSES: { [M in AdminMethod]: GateClass<M> } = {
     return rule ? ruleDeleteImpact(rule) : 'neutral';
   },
   revoke_grant: 'tightens',
-  set_override: async (_ctx, p) => overrideAddImpact([], { method: p.method, kind: p.kind ?? null, effect: p.effect }),
+  set_override: async (_ctx, p) => overrideAddImpact([], { method: p.method, kind: p.kind ?? null, effect: p.effect, ...constraintFields(p) }),
   revoke_override: async (ctx, p) => {
     const row = await ctx.db.overrides.get(p.overrideId);
     return row ? overrideLiftImpact({ effect: row.effect, live: live(ctx)(row) }) : 'neutral';

@@ -1,6 +1,7 @@
 import type { Grant, Rule } from '../../../policy/records.ts';
 import { addOverride, addRule, createGrant, deleteRule, listPolicies, revokeGrant, revokeOverride, updateRule } from '../../../db/policy.ts';
 import { ruleUsage } from '../../../db/usage.ts';
+import { constraintFields } from '../../../policy/constraints.ts';
 import type { BackgroundContext } from '../../context.ts';
 import { grantFields } from '../../siteView.ts';
 import type { AdminHandlers } from './types.ts';
@@ -10,7 +11,7 @@ import type { AdminHandlers } from './types.ts';
 async function ruleView(ctx: BackgroundContext, grant: Grant, rule: Rule, now: number) {
   const { used } = await ruleUsage(ctx.db, grant, rule, { now });
   const { id, method, kind, maxUsageCount, windowSeconds, createdAt, expiresAt } = rule;
-  return { id, method, kind, maxUsageCount, windowSeconds, createdAt, expiresAt: expiresAt ?? null, used };
+  return { id, method, kind, maxUsageCount, windowSeconds, ...constraintFields(rule), createdAt, expiresAt: expiresAt ?? null, used };
 }
 
 export const policyHandlers = {
@@ -24,9 +25,10 @@ export const policyHandlers = {
           rules: await Promise.all(rules.filter((r) => r.grantId === g.id).map((r) => ruleView(ctx, g, r, now))),
         })),
       ),
-      overrides: overrides.map(({ id, origin, accountId, method, kind, effect, createdAt, expiresAt, revokedAt }) => ({
-        id, origin, accountId, method, kind, effect, createdAt, expiresAt: expiresAt ?? null, revokedAt: revokedAt ?? null,
-      })),
+      overrides: overrides.map((o) => {
+        const { id, origin, accountId, method, kind, effect, createdAt, expiresAt, revokedAt } = o;
+        return { id, origin, accountId, method, kind, ...constraintFields(o), effect, createdAt, expiresAt: expiresAt ?? null, revokedAt: revokedAt ?? null };
+      }),
     };
   },
   grant: async (ctx, p) => {

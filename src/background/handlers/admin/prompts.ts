@@ -2,7 +2,8 @@
 import { npubEncode } from 'nostr-tools/nip19';
 import { fail } from '../../../shared/errors.ts';
 import { kindName } from '../../../shared/kinds.ts';
-import type { AdminParams, Duration } from '../../../shared/protocol.ts';
+import type { AdminParams, Duration, RuleInput } from '../../../shared/protocol.ts';
+import { KIND_BLOSSOM_AUTH, KIND_HTTP_AUTH, KIND_RELAY_AUTH, personOf } from '../../../policy/constraints.ts';
 import { isLive } from '../../../policy/live.ts';
 import { presetById } from '../../../policy/presets.ts';
 import { addOverride, addRule, createGrant } from '../../../db/policy.ts';
@@ -27,14 +28,15 @@ async function remember(ctx: BackgroundContext, prompt: PromptInfo, p: AdminPara
     await createGrant(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, rules, expiresAt: life.expiresAt, sessionId: life.sessionId }, now, sessionId);
     return;
   }
-  const kind = p.scope === 'kind' ? prompt.kind : null;
+  const { kind, method: _method, ...constraints } = rememberedScope(prompt, p.scope);
   if (p.decision === 'deny') {
-    await addOverride(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, method: prompt.method, kind, effect: 'deny', ...life }, now);
+    await addOverride(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, method: prompt.method, kind, ...constraints, effect: 'deny', ...life }, now);
     return;
   }
   const rule = {
     method: prompt.method,
     kind,
+    ...constraints,
     maxUsageCount: p.cap?.maxUsageCount ?? null,
     windowSeconds: p.cap?.windowSeconds ?? null,
   };
@@ -44,6 +46,36 @@ async function remember(ctx: BackgroundContext, prompt: PromptInfo, p: AdminPara
     const grantId = live?.id ?? (await createGrant(ctx.db, { origin: prompt.origin, accountId: prompt.accountId, rules: [] }, now, sessionId));
     await addRule(ctx.db, grantId, rule, now, life);
   });
+}
+
+/**
+ * What a remembered answer covers: the kind, the whole method, or — "always for this person /
+ * relay / URL" — the request's target (src/policy/constraints.ts). For a gift wrap the person is
+ * the seal's sender and the rule covers direct messages only (giftWraps). A scope the request
+ * has no target for is refused before anything is settled or stored.
+ */
+export function rememberedScope(prompt: Pick<PromptInfo, 'method' | 'kind' | 'target'>, scope: AdminParams<'resolve_prompt'>['scope']): RuleInput & { kind: number | null } {
+  const t = prompt.target;
+  const { method } = prompt;
+  switch (scope) {
+    case 'peer': {
+      const person = personOf(t);
+      if (!person) throw fail('invalid_request', 'This request names no person to remember the answer for');
+      return t?.dm ? { method, kind: null, peers: [person], giftWraps: true } : { method, kind: null, peers: [person] };
+    }
+    case 'relay':
+      if (!t?.relay || prompt.kind !== KIND_RELAY_AUTH) throw fail('invalid_request', 'This request names no relay to remember the answer for');
+      return { method, kind: KIND_RELAY_AUTH, relays: [t.relay] };
+    case 'url':
+      if (!t?.url || (prompt.kind !== KIND_HTTP_AUTH && prompt.kind !== KIND_BLOSSOM_AUTH)) throw fail('invalid_request', 'This request names no URL to remember the answer for');
+      // For HTTP auth the method is part of what was asked: a GET grant does not sign a DELETE.
+      return { method, kind: prompt.kind, urls: [t.url], ...(prompt.kind === KIND_HTTP_AUTH && t.httpMethod ? { httpMethods: [t.httpMethod] } : {}) };
+    case 'kind':
+      // A decrypt's kind (1059 for a gift wrap) is a label, not a scope a rule can name.
+      return { method, kind: prompt.method === 'sign_event' ? prompt.kind : null };
+    default:
+      return { method, kind: null };
+  }
 }
 
 /** What a prompt page shows about a waiting request. */
@@ -56,6 +88,7 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo, sensitiveKinds: 
     sensitive,
     topOrigin: topOrigin ?? null,
     need: need ?? null,
+    target: prompt.target ?? null,
     // The grouping keys: requests with equal keys are answered together (prompts/grouping.ts).
     group: similarKey(prompt),
     siteGroup: siteKey(prompt),
@@ -95,6 +128,10 @@ export const promptHandlers = {
     return { prompts: await Promise.all(shown.map((x) => view(ctx, x, sensitiveKinds))) };
   },
   resolve_prompt: async (ctx, p) => {
+    // A remembered scope the request cannot carry ("always for this relay" on a decrypt) is
+    // refused before the prompt is claimed: it keeps waiting, nothing is stored.
+    const peek = ctx.prompts.get(p.promptId);
+    if (peek && !peek.need && !p.preset && p.scope && p.scope !== 'once') rememberedScope(peek, p.scope);
     // Claimed before anything is awaited: a second answer to the same id gets not_found.
     const first = ctx.prompts.claim(p.promptId);
     if (!first) throw fail('not_found', 'That prompt is no longer waiting');

@@ -10,7 +10,7 @@ export const siteHandlers = {
   explain_request: async (ctx, p) => {
     const status = ctx.vault.status();
     const accountId = ctx.vault.accountIdOrActive(p.accountId);
-    const result = await explain(ctx, { origin: p.origin, accountId, method: p.method, kind: takesKind(p.method) ? (p.kind ?? null) : null });
+    const result = await explain(ctx, { origin: p.origin, accountId, method: p.method, kind: takesKind(p.method) ? (p.kind ?? null) : null, target: p.target });
     // The vault comes first in the decision order: a locked vault asks to unlock before anything is decided.
     return { ...result, accountId, vault: status.locked ? 'locked' : 'unlocked' };
   },
