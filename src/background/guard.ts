@@ -117,13 +117,16 @@ async function runGroup(deps: GuardDeps, members: Member[]): Promise<void> {
     // The scope must be an `async` function: Dexie then keeps the transaction across the awaits
     // inside it (with a plain arrow, later operations would silently run outside it).
     await db.transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally, db.activity], async () => {
+      const tx = Dexie.currentTransaction as Transaction;
       const writes: Promise<unknown>[] = [];
       for (const m of live) decided.push(await evaluate(deps, m.req, m.run, m.approvedByUser, writes));
-      // Every write of the group is issued: IndexedDB may commit now, and signs meanwhile. No
-      // request is made after this point.
-      (Dexie.currentTransaction as Transaction | null)?.idbtrans?.commit?.();
-      for (const d of decided) computeLater(d);
+      // Every write of the group has succeeded: only now is the transaction told to commit (a
+      // failed write must still abort it, and Dexie turns a failed request into an abort only
+      // while the transaction has not been told to commit). The signatures are computed while
+      // IndexedDB commits; they are released only once it has (docs/ARCHITECTURE.md, Group commit).
       await Promise.all(writes);
+      tx.idbtrans?.commit?.();
+      for (const d of decided) computeLater(d);
     });
   } catch (err) {
     deps.tails.clear();
