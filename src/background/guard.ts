@@ -116,7 +116,7 @@ async function runGroup(deps: GuardDeps, members: Member[]): Promise<void> {
     await chainReady(db);
     // The scope must be an `async` function: Dexie then keeps the transaction across the awaits
     // inside it (with a plain arrow, later operations would silently run outside it).
-    await db.transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally, db.activity], async () => {
+    await db.transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally], async () => {
       const tx = Dexie.currentTransaction as Transaction;
       const writes: Promise<unknown>[] = [];
       for (const m of live) decided.push(await evaluate(deps, m.req, m.run, m.approvedByUser, writes));
@@ -214,16 +214,15 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
     ),
   );
   const decision = decide(req, records, new Map([...usage].map(([id, u]) => [id, u.used])), clock);
-  // An allowed consequential request's row shares the read-write transaction's commit with its
-  // signing-log entry (a second commit per request would cost more than the row). Every other row
-  // is written behind, in batches, after the answer, where repeated refusals collapse into one row
-  // with a count (docs/THREATS.md #34); an "asked" row is noted by the prompt queue once the
-  // request really waits.
+  // An allowed consequential request has no activity row of its own: its signing-log entry, which
+  // carries the reason, is that row (one row per allowed request; src/db/activity.ts reads both).
+  // Every other row is written behind, in batches, after the answer, where repeated refusals
+  // collapse into one row with a count (docs/THREATS.md #34); an "asked" row is noted by the
+  // prompt queue once the request really waits.
   const notes: Row[] = [];
   const note = (outcome: Outcome, reason: string): void => {
-    const row = { origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now };
-    if (logged && outcome === 'allowed') writes.push(db.activity.add(row as ActivityEntry));
-    else notes.push(row);
+    if (logged && outcome === 'allowed') return;
+    notes.push({ origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now });
   };
   const refused = (error: WardenError, reason?: string): Decided<T> => ({ result: { type: 'refused', error, ...(reason === undefined ? {} : { reason }) }, notes });
 
@@ -238,6 +237,7 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
       note(error.code === 'locked' || error.code === 'denied' ? error.code : 'invalid_request', error.message);
       return refused(error);
     }
+    const reason = decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user';
     if (tails) {
       const entry = {
         origin: req.origin,
@@ -248,13 +248,14 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
         ...(decision.outcome === 'allow' && decision.by.type === 'rule' ? { grantId: decision.by.grantId } : {}),
         ...(done.eventId ? { eventId: done.eventId } : {}),
         ...(req.requestId ? { requestId: req.requestId } : {}),
+        reason,
       };
       // Issued, not awaited: the next member's reads in this transaction see the entry.
       const issued = issueAppend(db, entry, tails);
       writes.push(issued.written);
       deps.tails.advance(req, issued.tails);
     }
-    note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
+    note('allowed', reason);
     return { result: 'later' in done ? { type: 'allowed', later: done.later } : { type: 'allowed', value: done.value }, notes };
   }
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { WireResponse } from '../shared/errors.ts';
 import type { ActivityEntry } from '../policy/records.ts';
 import { pruneLogs } from '../db/retention.ts';
-import { ACTIVITY_MAX_ROWS } from '../db/activity.ts';
+import { ACTIVITY_MAX_ROWS, pageActivity } from '../db/activity.ts';
 import { MAX_WAITING_TOTAL } from './prompts/queue.ts';
 import { MAX_GROUP } from './guard.ts';
 import { code, logCount, makeHarness, OTHER, siteSender, SITE, T0, waitPending, withAccount, type AccountHarness } from '../test/background.ts';
@@ -18,9 +18,10 @@ vi.setConfig({ testTimeout: 60_000 });
 
 const N = 1_000;
 
+/** The activity list as the pages read it (the activity table and the allowed requests' signing-log entries), oldest first. */
 async function activity(h: AccountHarness): Promise<ActivityEntry[]> {
   await h.ctx.activity.flush();
-  return h.ctx.db.activity.toArray();
+  return (await pageActivity(h.ctx.db, { limit: 100_000 })).entries.reverse();
 }
 
 /** How many decisions the rows stand for. */
