@@ -252,6 +252,24 @@ export interface VerifyResult {
 
 /** Entries per read transaction: a signing request waits for at most one chunk's read. */
 export const VERIFY_CHUNK = 2_000;
+/**
+ * Entries hashed between two yields to the event loop: the walk runs on the background's one
+ * thread, so a signing request that arrives meanwhile waits for at most this many hashes (a
+ * fraction of a millisecond each), not for a whole chunk's.
+ */
+export const VERIFY_SLICE = 200;
+/** One turn of the event loop, through a message (a timer chained this often would be clamped to 4 ms). */
+function yieldToEvents(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
 
 /**
  * Walks the chain in id order, each chunk in its own read transaction (hashing happens between
@@ -266,7 +284,8 @@ export async function verifyChain(db: WardenDb, chunk = VERIFY_CHUNK): Promise<V
   const walker = new ChainWalker(await checkpoints(), head);
   for (let after = 0; ; ) {
     const rows = await db.transaction('r', db.signingLog, () => db.signingLog.where('id').above(after).limit(chunk).toArray());
-    for (const e of rows) {
+    for (const [n, e] of rows.entries()) {
+      if (n && n % VERIFY_SLICE === 0) await yieldToEvents();
       let step = walker.step(e);
       if (!step.ok && step.why === 'link') {
         walker.setCheckpoints(await checkpoints());
