@@ -117,6 +117,24 @@ describe('group commit', () => {
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
   });
 
+  it('a lone request (its commit asked for at once) whose entry cannot be written is answered internal, its signature dropped, nothing logged', async () => {
+    const { ctx } = await context();
+    await createGrant(ctx.db, { origin: A, accountId: 1, rules: [{ method: 'sign_event', kind: 1 }] }, T0, ctx.clock().sessionId);
+    const failing = () => {
+      throw new Error('disk full');
+    };
+    ctx.db.signingLog.hook('creating', failing);
+    const sign: Operation<string> = () => ({ eventId: 'e'.repeat(64), later: () => 'SECRET-SIG' });
+    const [r] = await Promise.allSettled([guard(ctx, req(), sign)]);
+    expect(outcome(r!)).toBe('threw internal');
+    ctx.db.signingLog.hook('creating').unsubscribe(failing);
+    expect(await ctx.db.signingLog.count()).toBe(0);
+    // The chain and the sequence go on as if it never happened.
+    expect((await guard(ctx, req(), noop)).type).toBe('allowed');
+    const [e] = await ctx.db.signingLog.toArray();
+    expect([e!.seqKind, e!.prevHash]).toEqual([1, '0'.repeat(64)]);
+  });
+
   it('a refusal in a group that fails is not noted either: the page was told internal', async () => {
     const { ctx } = await context();
     await createGrant(ctx.db, { origin: A, accountId: 1, rules: [{ method: 'sign_event', kind: 1, maxUsageCount: 2, windowSeconds: 3600 }] }, T0, ctx.clock().sessionId);

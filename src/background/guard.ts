@@ -10,7 +10,7 @@ import type { TailCache } from '../db/tailCache.ts';
 import type { ActivityWriter } from '../db/activity.ts';
 import Dexie, { type Transaction } from 'dexie';
 import { issueAppend } from '../db/signingLog.ts';
-import { chainReady } from '../db/logChain.ts';
+import { chainReady, forgetHead } from '../db/logChain.ts';
 import { ruleUsage, type Usage } from '../db/usage.ts';
 import type { Group, Serial } from './serial.ts';
 import type { PromptQueue } from './prompts/queue.ts';
@@ -120,16 +120,20 @@ async function runGroup(deps: GuardDeps, members: Member[]): Promise<void> {
       const tx = Dexie.currentTransaction as Transaction;
       const writes: Promise<unknown>[] = [];
       for (const m of live) decided.push(await evaluate(deps, m.req, m.run, m.approvedByUser, writes));
-      // Every write of the group has succeeded: only now is the transaction told to commit (a
-      // failed write must still abort it, and Dexie turns a failed request into an abort only
-      // while the transaction has not been told to commit). The signatures are computed while
-      // IndexedDB commits; they are released only once it has (docs/ARCHITECTURE.md, Group commit).
-      await Promise.all(writes);
+      // The transaction is told to commit, and the signatures are computed while IndexedDB
+      // commits; they are released only once it has (docs/ARCHITECTURE.md, Group commit). With
+      // one write (a lone request), at once: if that write fails there is nothing else to commit.
+      // With several, only once all have succeeded: one failing must still abort the others, and
+      // Dexie turns a failed request into an abort only while the transaction has not been told
+      // to commit.
+      if (writes.length > 1) await Promise.all(writes);
       tx.idbtrans?.commit?.();
       for (const d of decided) computeLater(d);
+      await Promise.all(writes);
     });
   } catch (err) {
     deps.tails.clear();
+    forgetHead(db);
     const error = err instanceof WardenError && err.code === 'internal' ? err : fail('internal', 'The signing log could not be written; nothing was signed or decrypted');
     for (const m of live) m.reject(error);
     return;

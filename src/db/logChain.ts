@@ -107,6 +107,15 @@ export function linkNext(db: WardenDb, entry: CanonicalEntry): { prevHash: strin
   return { prevHash, hash };
 }
 
+/**
+ * Forgets the head in memory: the next append works it out again from the database. For a
+ * transaction that failed without aborting (told to commit, then a write of it failed: it commits
+ * without that entry, and the head would name an entry that is not there).
+ */
+export function forgetHead(db: WardenDb): void {
+  stateOf(db).hash = undefined;
+}
+
 /** The entry with this hash, linked in `tx`, got this id (its add succeeded). */
 export function noteAdded(tx: Transaction, hash: string, id: number): void {
   if (tx.idbtrans) lastOf.set(tx.idbtrans, { hash, id });
