@@ -260,7 +260,7 @@ export interface VerifyResult {
 }
 
 /** Entries per read transaction: a signing request waits for at most one chunk's read. */
-export const VERIFY_CHUNK = 2_000;
+export const VERIFY_CHUNK = 500;
 /**
  * Entries hashed between two yields to the event loop: the walk runs on the background's one
  * thread, so a signing request that arrives meanwhile waits for at most this many hashes (a
