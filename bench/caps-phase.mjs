@@ -46,7 +46,7 @@ export async function benchCaps(context, site, results, { capSizes, quick, scale
     await m('bareWrite', 'rw tx adding 1 row, store without indexes', 'part', ['bareWrite'], { samples: 100, budgetMs: budget, warmup: 10 });
     await appending('txWrite', 'rw tx adding 1 signing-log row', 'txWrite');
     await appending('guardNoop', 'guard tx, caps as given, no crypto', 'guardNoop');
-    await appending('guardNoActivity', 'the same, activity row dropped (diagnostic)', 'guardNoActivity');
+    await appending('guardNoActivity', 'the same, refusal rows dropped (diagnostic)', 'guardNoActivity');
     await appending('guardSign', 'guard tx + finalizeEvent, caps as given', 'guardSign');
     await appending('route', 'background pipeline (router→guard→sign)', 'route');
     let tight;

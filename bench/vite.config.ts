@@ -20,6 +20,7 @@ export default defineConfig({
         roundtrip: resolve(here, 'roundtrip.html'),
         caplog: resolve(here, 'caplog.html'),
         peers: resolve(here, 'peers.html'),
+        verifylog: resolve(here, 'verifylog.html'),
       },
     },
   },

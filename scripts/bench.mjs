@@ -24,6 +24,7 @@
 //          --no-prompt (skip the prompt phase), --no-flood (skip the flood phase, phase 5),
 //          --flood-only (only the flood phase), --peers-only (only the peers phase), --no-peers,
 //          --no-unlock (skip phase 6), --unlock-only (only it),
+//          --no-verify / --verify-only (verify_log over 1M chained entries; 100k with --quick),
 //          --wait-quiet[=MIN] (first wait up to MIN minutes, default 10, for the CPUs to be ≥ 80 % idle).
 // Env: BENCH_EXT_DIR=dist/chrome uses an already built extension instead of building
 //      dist/bench/extension; CHROME_PATH (default /usr/bin/chromium); BENCH_PEERS_DIR.
@@ -36,6 +37,7 @@ import { benchExtension } from '../bench/extension-phase.mjs';
 import { benchFloodPhase } from '../bench/flood-phase.mjs';
 import { benchPeers, peerOptions } from '../bench/peers-phase.mjs';
 import { benchUnlockPhase } from '../bench/unlock-phase.mjs';
+import { benchVerify } from '../bench/verify-phase.mjs';
 import { cpuIdle, launchBench } from '../bench/launch.mjs';
 import { attempt, log } from '../bench/report.mjs';
 import { summary } from '../bench/summary.mjs';
@@ -48,7 +50,8 @@ function parseOptions(argv) {
   const quick = args.has('--quick');
   const floodOnly = args.has('--flood-only');
   const unlockOnly = args.has('--unlock-only');
-  const oneOnly = floodOnly || unlockOnly;
+  const verifyOnly = args.has('--verify-only');
+  const oneOnly = floodOnly || unlockOnly || verifyOnly;
   return {
     quick,
     waitQuietMin: waitArg === undefined ? 0 : Number(waitArg.split('=')[1] ?? 10),
@@ -62,6 +65,8 @@ function parseOptions(argv) {
     flood: floodOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--no-flood')),
     unlock: unlockOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--ext-only') && !args.has('--no-unlock')),
     unlockOnly,
+    verify: verifyOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--ext-only') && !args.has('--no-verify')),
+    verifySize: quick ? 100_000 : 1_000_000,
   };
 }
 
@@ -93,6 +98,7 @@ async function main() {
     if (context) log(`chromium ${context.browser()?.version() ?? ''} up; bench pages on ${sites.map((s) => s.url).join(', ')}`);
     if (opts.ext) await attempt('phase 1', () => benchExtension(context, sites, results, opts));
     if (opts.caps) await attempt('phase 2', () => benchCaps(context, sites[0], results, opts));
+    if (opts.verify) await attempt('verify phase', () => benchVerify(context, sites[0], results, opts));
     if (opts.popup) await attempt('phase 3', () => benchPopupPhase(context, results));
     if (opts.prompt) await attempt('phase 4', () => benchPromptPhase(context, results));
     // Last: it leaves prompt windows and rows behind that the other phases should not see.

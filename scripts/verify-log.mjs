@@ -54,12 +54,21 @@ export function parseExport(text) {
  */
 export function verifyExport({ header, entries }) {
   const checkpoints = new Map((Array.isArray(header.checkpoints) ? header.checkpoints : []).map((cp) => [cp.lastHash, cp]));
+  const head = typeof header.head === 'string' ? header.head : null;
+  // The head is written behind the entries, so it may name an entry before the newest: meeting
+  // it anywhere on the chain (an entry's hash, or a removed run passed over) is enough.
+  let headSeen = false;
   const links = (from, target) => {
     let h = target;
+    let metHead = false;
     for (let i = 0; i <= MAX_HOPS; i++) {
-      if (h === from) return true;
+      if (h === from) {
+        if (metHead) headSeen = true;
+        return true;
+      }
       const cp = checkpoints.get(h);
       if (!cp) return false;
+      if (cp.lastHash === head) metHead = true;
       h = cp.prevHash;
     }
     return false;
@@ -89,12 +98,12 @@ export function verifyExport({ header, entries }) {
     if (!selfOk) return broken(e.id);
     if (!partial && !links(expected, e.prevHash)) return broken(missingOr(lastId, e.id));
     checked++;
+    if (e.hash === head) headSeen = true;
     expected = e.hash;
     lastId = e.id;
   }
   if (!partial) {
-    const head = typeof header.head === 'string' ? header.head : null;
-    if (head === null ? checked > 0 : !links(expected, head)) return broken(head === null ? lastId + 1 : missingOr(lastId, Number.MAX_SAFE_INTEGER));
+    if (head === null ? checked > 0 : !headSeen && !links(expected, head)) return broken(head === null ? lastId + 1 : missingOr(lastId, Number.MAX_SAFE_INTEGER));
   }
   return { intact: true, entries: checked, partial };
 }

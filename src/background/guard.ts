@@ -9,9 +9,11 @@ import type { WardenDb } from '../db/schema.ts';
 import type { PolicyCache } from '../db/policyCache.ts';
 import type { TailCache } from '../db/tailCache.ts';
 import type { ActivityWriter } from '../db/activity.ts';
-import { appendLog } from '../db/signingLog.ts';
+import Dexie, { type Transaction } from 'dexie';
+import { issueAppend } from '../db/signingLog.ts';
+import { chainReady, forgetHead } from '../db/logChain.ts';
 import { ruleUsage, type Usage } from '../db/usage.ts';
-import type { Serial } from './serial.ts';
+import type { Group, Serial } from './serial.ts';
 import type { PromptQueue } from './prompts/queue.ts';
 
 export interface GuardRequest {
@@ -25,8 +27,14 @@ export interface GuardRequest {
   target?: RequestTarget | undefined;
 }
 
-/** The crypto of the request: synchronous, so nothing but IndexedDB is awaited in the transaction. */
-export type Operation<T> = () => { value: T; eventId?: string };
+/**
+ * The crypto of the request: synchronous, so nothing but IndexedDB is awaited in the transaction.
+ * It either computes its value at once, or (a signature) checks everything that could refuse it,
+ * names the event id and leaves the signing to `later`, which the guard runs while the signing-log
+ * entry commits (docs/ARCHITECTURE.md, Group commit). `later` must not fail on valid input.
+ */
+export type Operation<T> = () => OperationResult<T>;
+export type OperationResult<T> = { value: T; eventId?: string } | { eventId: string; later: () => T };
 
 export type GuardResult<T> =
   | { type: 'allowed'; value: T }
@@ -50,33 +58,124 @@ export interface GuardDeps {
 }
 
 
+/** A consequential request waiting for its group: settled once its group's transaction has committed. */
+interface Member {
+  req: GuardRequest;
+  run: Operation<unknown>;
+  approvedByUser: boolean;
+  resolve: (r: GuardResult<unknown>) => void;
+  reject: (err: unknown) => void;
+}
+
+/** How many requests one transaction decides at most: the first of a group waits for the others' commit too. */
+export const MAX_GROUP = 12;
+
 /**
  * @param approvedByUser the user answered "allow" to a prompt for this very request: a fresh
  *   "ask" counts as allowed, but a deny override or a spent cap that landed meanwhile still wins.
  */
 export function guard<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser = false): Promise<GuardResult<T>> {
-  const { db } = deps;
   if (!isConsequential(req.method)) {
     // Nothing to count or log: decide on the policy as it is now and note the decision.
     const full = approvedByUser ? null : queueFull(deps, req);
-    return full ? Promise.resolve(full) : evaluate(deps, req, run, approvedByUser);
+    return full ? Promise.resolve(full) : evaluate(deps, req, run, approvedByUser, []).then((d) => settle(deps, d) as GuardResult<T>);
   }
-  // One lane per site: a site's flood waits behind itself, not in front of other sites.
-  // The scope functions must be `async` functions: Dexie then keeps the transaction across the
-  // awaits inside them (with a plain arrow, later operations would silently run outside it).
-  return deps.serial.run(() => {
-    // Checked when the request's turn comes, not only when it arrived: a flood that arrived at
-    // once is refused here without a transaction as soon as the site's queue is full. A request
-    // the user approved is exempt: it gave up its place when it was answered.
-    const full = approvedByUser ? null : queueFull(deps, req);
-    if (full) return Promise.resolve(full);
-    return db
-      .transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logChain, db.logTally, db.activity], async () => evaluate(deps, req, run, approvedByUser))
-      .catch((err: unknown) => {
-        deps.tails.clear();
-        throw err;
-      });
-  }, req.origin);
+  // One lane per site: a site's flood waits behind itself, not in front of other sites. Requests
+  // that wait when a transaction starts share it (group commit).
+  return new Promise<GuardResult<T>>((resolve, reject) => {
+    const member: Member = { req, run, approvedByUser, resolve: resolve as Member['resolve'], reject };
+    deps.serial.join(groupOf(deps), member, req.origin);
+  });
+}
+
+const groups = new WeakMap<GuardDeps, Group<Member>>();
+function groupOf(deps: GuardDeps): Group<Member> {
+  let g = groups.get(deps);
+  if (!g) groups.set(deps, (g = { max: MAX_GROUP, run: (members) => runGroup(deps, members) }));
+  return g;
+}
+
+/**
+ * One read-write transaction for every request of the group, decided, counted and appended one
+ * after another in queue order: a request's cap count reads the log with the earlier members'
+ * entries in it, so a group never overshoots a cap. Once every write is issued the transaction is
+ * told to commit, the signatures are computed while it does, and every member is answered only
+ * after it committed. If it fails, every member is answered `internal` and nothing of it stays.
+ */
+async function runGroup(deps: GuardDeps, members: Member[]): Promise<void> {
+  const { db } = deps;
+  // Checked when the request's turn comes, not only when it arrived: a flood that arrived at
+  // once is refused here without a transaction as soon as the site's queue is full. A request
+  // the user approved is exempt: it gave up its place when it was answered.
+  const live = members.filter((m) => {
+    const full = m.approvedByUser ? null : queueFull(deps, m.req);
+    if (full) m.resolve(full);
+    return !full;
+  });
+  if (!live.length) return;
+  const decided: Decided<unknown>[] = [];
+  try {
+    // The chain head is read once per worker, before the transaction, which then need not cover logChain.
+    await chainReady(db);
+    // The scope must be an `async` function: Dexie then keeps the transaction across the awaits
+    // inside it (with a plain arrow, later operations would silently run outside it).
+    await db.transaction('rw', [db.grants, db.rules, db.overrides, db.settings, db.signingLog, db.logTally], async () => {
+      const tx = Dexie.currentTransaction as Transaction;
+      const writes: Promise<unknown>[] = [];
+      for (const m of live) decided.push(await evaluate(deps, m.req, m.run, m.approvedByUser, writes));
+      // The transaction is told to commit, and the signatures are computed while IndexedDB
+      // commits; they are released only once it has (docs/ARCHITECTURE.md, Group commit). With
+      // one write (a lone request), at once: if that write fails there is nothing else to commit.
+      // With several, only once all have succeeded: one failing must still abort the others, and
+      // Dexie turns a failed request into an abort only while the transaction has not been told
+      // to commit.
+      if (writes.length > 1) await Promise.all(writes);
+      tx.idbtrans?.commit?.();
+      for (const d of decided) computeLater(d);
+      await Promise.all(writes);
+    });
+  } catch (err) {
+    deps.tails.clear();
+    forgetHead(db);
+    const error = err instanceof WardenError && err.code === 'internal' ? err : fail('internal', 'The signing log could not be written; nothing was signed or decrypted');
+    for (const m of live) m.reject(error);
+    return;
+  }
+  // Committed: the entries are durable, the answers may go.
+  live.forEach((m, i) => {
+    try {
+      m.resolve(settle(deps, decided[i]!));
+    } catch (err) {
+      m.reject(err);
+    }
+  });
+}
+
+/** A decision whose answer waits for the commit: the rows to note behind it, and a signature still to compute. */
+interface Decided<T> {
+  result: GuardResult<T> | { type: 'allowed'; later: () => T };
+  notes: Row[];
+  value?: { ok: true; value: T } | { ok: false; err: unknown };
+}
+type Row = Omit<ActivityEntry, 'id'>;
+
+function computeLater<T>(d: Decided<T>): void {
+  if (!('later' in d.result)) return;
+  try {
+    d.value = { ok: true, value: d.result.later() };
+  } catch (err) {
+    d.value = { ok: false, err };
+  }
+}
+
+/** The answer, once it may go: the refusals' rows are noted now (a failed group notes none). */
+function settle<T>(deps: Pick<GuardDeps, 'activity'>, d: Decided<T>): GuardResult<T> {
+  for (const row of d.notes) deps.activity.push(row);
+  if (!('later' in d.result)) return d.result;
+  if (!d.value) computeLater(d);
+  const v = d.value!;
+  if (!v.ok) throw fail('internal', 'The signature could not be computed');
+  return { type: 'allowed', value: v.value };
 }
 
 /**
@@ -105,7 +204,11 @@ export async function earlyRefusal(deps: Pick<GuardDeps, 'policy' | 'activity' |
   return fail('denied', refusalText(deny));
 }
 
-async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser: boolean): Promise<GuardResult<T>> {
+/**
+ * Decides one request and, if it is allowed, issues its writes into `writes` (inside the group's
+ * transaction for a consequential request). Nothing is awaited but IndexedDB reads.
+ */
+async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>, approvedByUser: boolean, writes: Promise<unknown>[]): Promise<Decided<T>> {
   const { db } = deps;
   const clock = deps.clock();
   const records = await deps.policy.load(req.origin, req.accountId, clock.now);
@@ -118,26 +221,30 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
     ),
   );
   const decision = decide(req, records, new Map([...usage].map(([id, u]) => [id, u.used])), clock);
-  // An allowed consequential request's row shares the read-write transaction's commit with its
-  // signing-log entry (a second commit per request would cost more than the row). Every other row
-  // is written behind, in batches, where repeated refusals collapse into one row with a count
-  // (docs/THREATS.md #34); an "asked" row is noted by the prompt queue once the request really waits.
-  const note = async (outcome: Outcome, reason: string): Promise<void> => {
-    const row = { origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now };
-    if (logged && outcome === 'allowed') await db.activity.add(row as ActivityEntry);
-    else deps.activity.push(row);
+  // An allowed consequential request has no activity row of its own: its signing-log entry, which
+  // carries the reason, is that row (one row per allowed request; src/db/activity.ts reads both).
+  // Every other row is written behind, in batches, after the answer, where repeated refusals
+  // collapse into one row with a count (docs/THREATS.md #34); an "asked" row is noted by the
+  // prompt queue once the request really waits.
+  const notes: Row[] = [];
+  const note = (outcome: Outcome, reason: string): void => {
+    if (logged && outcome === 'allowed') return;
+    notes.push({ origin: req.origin, method: req.method, kind: req.kind, outcome, reason, createdAt: clock.now });
   };
+  const refused = (error: WardenError, reason?: string): Decided<T> => ({ result: { type: 'refused', error, ...(reason === undefined ? {} : { reason }) }, notes });
 
   if (decision.outcome === 'allow' || (decision.outcome === 'ask' && approvedByUser)) {
-    let done: ReturnType<Operation<T>>;
+    let done: OperationResult<T>;
     try {
+      // The checks that can refuse (the vault locked meanwhile, the kill switch, another pubkey)
+      // run here, before anything is written; only a signature's computing is left for later.
       done = run();
     } catch (err) {
       const error = err instanceof WardenError ? err : fail('invalid_request', `${req.method} failed on this input`);
-      // A refusal the operation raises itself: the vault locked meanwhile, or the kill switch.
-      await note(error.code === 'locked' || error.code === 'denied' ? error.code : 'invalid_request', error.message);
-      return { type: 'refused', error };
+      note(error.code === 'locked' || error.code === 'denied' ? error.code : 'invalid_request', error.message);
+      return refused(error);
     }
+    const reason = decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user';
     if (tails) {
       const entry = {
         origin: req.origin,
@@ -150,30 +257,29 @@ async function evaluate<T>(deps: GuardDeps, req: GuardRequest, run: Operation<T>
         ...(req.requestId ? { requestId: req.requestId } : {}),
         // The person a per-peer cap counts by (src/db/usage.ts).
         ...(personOf(req.target) ? { peer: personOf(req.target)! } : {}),
+        reason,
       };
-      const [newTails] = await Promise.all([
-        appendLog(db, entry, tails),
-        note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user'),
-      ]);
-      deps.tails.advance(req, newTails);
-    } else {
-      await note('allowed', decision.outcome === 'allow' ? describeDecision(decision) : 'allowed once by the user');
+      // Issued, not awaited: the next member's reads in this transaction see the entry.
+      const issued = issueAppend(db, entry, tails);
+      writes.push(issued.written);
+      deps.tails.advance(req, issued.tails);
     }
-    return { type: 'allowed', value: done.value };
+    note('allowed', reason);
+    return { result: 'later' in done ? { type: 'allowed', later: done.later } : { type: 'allowed', value: done.value }, notes };
   }
 
   if (decision.outcome === 'deny') {
     const reason = describeDecision(decision);
-    await note('denied', reason);
-    return { type: 'refused', error: fail('denied', refusalText(decision)), reason };
+    note('denied', reason);
+    return refused(fail('denied', refusalText(decision)), reason);
   }
 
   const spent = decision.outcome === 'cap_exceeded' || decision.reason === 'cap_reached' ? decision : null;
   const frees = spent ? (usage.get(spent.rule.id)?.freesAt ?? Infinity) : undefined;
   const reason = describeDecision(decision, frees);
   if (decision.outcome === 'cap_exceeded') {
-    await note('cap_exceeded', reason);
-    return { type: 'refused', error: fail('cap_exceeded', refusalText(decision, frees)), reason };
+    note('cap_exceeded', reason);
+    return refused(fail('cap_exceeded', refusalText(decision, frees)), reason);
   }
-  return { type: 'ask', decision, reason };
+  return { result: { type: 'ask', decision, reason }, notes };
 }

@@ -41,7 +41,8 @@ export const TABLE_TOPICS: Readonly<Record<string, readonly LiveTopic[]>> = {
   grants: ['policy'],
   rules: ['policy'],
   overrides: ['policy'],
-  signingLog: ['log'],
+  // An allowed request's activity row is its signing-log entry (src/db/activity.ts).
+  signingLog: ['log', 'activity'],
   activity: ['activity'],
   settings: ['settings', 'vault'],
   accounts: ['vault'],

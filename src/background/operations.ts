@@ -1,5 +1,7 @@
 // The crypto of each NIP-07 method, prepared before the decision and run only inside the guard.
-import { finalizeEvent, getEventHash } from 'nostr-tools/pure';
+import { getEventHash } from 'nostr-tools/pure';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
 import { conversationKey } from './conversationKeys.ts';
@@ -56,13 +58,28 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
         created_at: e.created_at ?? deps.nowSeconds,
       };
       const unsigned = { ...template, pubkey: account.pubkey };
+      const id = getEventHash(unsigned);
       return {
         kind: e.kind,
-        details: { type: 'event', event: { ...unsigned, id: getEventHash(unsigned) } },
+        details: { type: 'event', event: { ...unsigned, id } },
         run: () => {
           if (otherKey) throw fail('invalid_request', 'event.pubkey names another key than the active account');
-          const signed = finalizeEvent(template, sk());
-          return { value: signed, eventId: signed.id };
+          // Everything that can refuse is checked now, before the guard writes the entry; the
+          // signature itself is computed while the entry commits (docs/ARCHITECTURE.md, Group
+          // commit). A copy of the key: a lock meanwhile zeroes the vault's own.
+          const key = sk().slice();
+          return {
+            eventId: id,
+            later: () => {
+              try {
+                // The id was computed over this very event with the account's pubkey, the key
+                // belongs to that account: finalizeEvent would only derive both again.
+                return { ...unsigned, id, sig: bytesToHex(schnorr.sign(hexToBytes(id), key)) };
+              } finally {
+                key.fill(0);
+              }
+            },
+          };
         },
       };
     }

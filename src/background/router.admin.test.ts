@@ -198,7 +198,8 @@ describe('admin RPC (the wire contract)', () => {
 
     const activity = await h.ok('get_activity', { origin: SITE, limit: 3 });
     expect(activity.entries).toHaveLength(3);
-    expect(activity.next).toEqual(activity.entries[2].id);
+    // The cursor holds the bounds of both tables the list reads (src/db/activity.ts).
+    expect(activity.next).toEqual(expect.any(Number));
     expect(activity.entries[0]).toEqual({ id: expect.any(Number), origin: SITE, method: 'get_public_key', kind: null, outcome: 'allowed', reason: expect.any(String), createdAt: T0 + 4 });
     const rest = await h.ok('get_activity', { origin: SITE, before: activity.next, limit: 100 });
     expect([...activity.entries, ...rest.entries].map((e: Any) => e.method)).toEqual(['get_public_key', 'nip44_encrypt', 'sign_event', 'sign_event', 'sign_event']);

@@ -2,7 +2,6 @@
 // each rule's live usage and when its window frees up), its overrides, whether it is paused, and
 // its latest activity. Read again each time an open popup hears of a change, so it costs a few
 // index seeks per rule whatever the size of the signing log.
-import Dexie from 'dexie';
 import type { PolicyClock } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
 import { constraintFields } from '../policy/constraints.ts';
@@ -10,6 +9,7 @@ import type { Grant, Override, Rule } from '../policy/records.ts';
 import type { WardenDb } from '../db/schema.ts';
 import { ruleUsage } from '../db/usage.ts';
 import { isPaused } from '../db/sitePause.ts';
+import { pageActivity } from '../db/activity.ts';
 import type { GrantFields, GrantView, RuleUsage, SiteView } from '../shared/adminResults.ts';
 
 /** A grant's fields as every admin result shows them (absent times as null). */
@@ -68,7 +68,8 @@ export async function siteView(db: WardenDb, origin: string, accountId: number |
     }
     const ov = overrides.map((o) => overrideView(o, clock));
     const paused = isPaused(ov);
-    const activity = await db.activity.where('[origin+id]').between([origin, Dexie.minKey], [origin, Dexie.maxKey]).reverse().limit(activityLimit).toArray();
+    // Both tables: an allowed request's row is its signing-log entry (src/db/activity.ts).
+    const activity = activityLimit ? (await pageActivity(db, { origin, limit: activityLimit })).entries : [];
     return { origin, accountId, grants: views, overrides: ov.sort((a, b) => Number(b.live) - Number(a.live) || b.id - a.id), paused, activity };
   });
 }

@@ -1,9 +1,9 @@
 // What the user reads about every decision. Bounded: old rows are pruned, unlike the signing log.
 import Dexie from 'dexie';
 import type { Method } from '../shared/methods.ts';
-import type { ActivityEntry, Outcome } from '../policy/records.ts';
+import type { ActivityEntry, Outcome, SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
-import { keysetPage, type Page } from './keyset.ts';
+import type { Page } from './keyset.ts';
 
 export const ACTIVITY_MAX_ROWS = 50_000;
 
@@ -131,10 +131,67 @@ export interface ActivityQuery {
   limit: number;
 }
 
-/** Newest first, keyset-paged by id; the origin is a key range, method and outcome a filter over it (activity is bounded). */
-export function pageActivity(db: WardenDb, q: ActivityQuery): Promise<Page<ActivityEntry>> {
-  const upper = q.before ?? Dexie.maxKey;
+/**
+ * The activity list reads two tables: the activity table (refusals, asks, the allowed reads, and
+ * allowed requests from before the fold) and the signing log, whose entries with a `reason` are
+ * the allowed consequential requests' rows (one row per allowed request: docs/ARCHITECTURE.md,
+ * Group commit). A log entry shows as a row with its id negated, so the two never share an id.
+ *
+ * A page cursor holds both tables' keyset bounds in one positive integer: activity bound × 2^27 +
+ * log bound, 0 meaning "no bound yet" (room for 67M activity ids and 134M log ids).
+ */
+const LOG_SPAN = 2 ** 27;
+const encodeCursor = (activityBelow: number, logBelow: number) => activityBelow * LOG_SPAN + logBelow;
+function decodeCursor(before: number | undefined): { activityBelow: number; logBelow: number } {
+  if (before === undefined) return { activityBelow: 0, logBelow: 0 };
+  return { activityBelow: Math.floor(before / LOG_SPAN), logBelow: before % LOG_SPAN };
+}
+
+type FoldedEntry = SigningLogEntry & { reason: string };
+
+/** An allowed request's activity row, as its signing-log entry holds it. */
+export function logRow(e: FoldedEntry): ActivityEntry {
+  return { id: -e.id, origin: e.origin, method: e.method, kind: e.kind ?? null, outcome: 'allowed', reason: e.reason, createdAt: e.createdAt };
+}
+
+function logSide(db: WardenDb, q: ActivityQuery, below: number) {
+  const upper = below || Dexie.maxKey;
+  return q.origin && q.method
+    ? db.signingLog.where('[origin+method+id]').between([q.origin, q.method, Dexie.minKey], [q.origin, q.method, upper], true, false)
+    : q.origin
+      ? db.signingLog.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false)
+      : q.method
+        ? db.signingLog.where('[method+id]').between([q.method, Dexie.minKey], [q.method, upper], true, false)
+        : db.signingLog.where('id').below(upper);
+}
+
+/**
+ * Newest first, keyset-paged; the origin is a key range, method and outcome a filter over it
+ * (activity is bounded). The log side stops at its first entry without a reason: entries from
+ * before the fold are older than every folded one, so no old log is walked.
+ */
+export async function pageActivity(db: WardenDb, q: ActivityQuery): Promise<Page<ActivityEntry>> {
+  const { activityBelow, logBelow } = decodeCursor(q.before);
+  const upper = activityBelow || Dexie.maxKey;
   let c = q.origin ? db.activity.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false) : db.activity.where('id').below(upper);
   if (q.method || q.outcome) c = c.filter((e) => (!q.method || e.method === q.method) && (!q.outcome || e.outcome === q.outcome));
-  return keysetPage(c, q.limit);
+  const wantLog = !q.outcome || q.outcome === 'allowed';
+  const [rows, logged] = await Promise.all([
+    c.reverse().limit(q.limit + 1).toArray(),
+    wantLog ? logSide(db, q, logBelow).reverse().until((e) => typeof e.reason !== 'string', false).limit(q.limit + 1).toArray() : Promise.resolve([]),
+  ]);
+  const folded = logged.filter((e): e is FoldedEntry => typeof e.reason === 'string');
+  // Merge newest first by time. On a tie the activity row goes first: it was written behind its
+  // decision, so it came last, as it did when every row was in the activity table.
+  const entries: ActivityEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (entries.length < q.limit && (i < rows.length || j < folded.length)) {
+    const a = rows[i];
+    const l = folded[j];
+    if (l && (!a || l.createdAt > a.createdAt)) entries.push(logRow(folded[j++] as FoldedEntry));
+    else entries.push(rows[i++]!);
+  }
+  if (i >= rows.length && j >= folded.length) return { entries };
+  return { entries, next: encodeCursor(i ? rows[i - 1]!.id : activityBelow, j ? folded[j - 1]!.id : logBelow) };
 }

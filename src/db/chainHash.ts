@@ -63,8 +63,18 @@ export class ChainWalker {
   entries = 0;
   private expected = GENESIS;
   private lastId = 0;
+  /** Whether the head was met on the walked chain (an entry's hash, or a checkpoint passed over). */
+  private headSeen = false;
 
-  constructor(private checkpoints: ReadonlyMap<string, Checkpoint>) {}
+  /**
+   * @param head the head the database (or the export) keeps, when known before the walk: it may
+   *   trail the newest entries (it is written behind them), so meeting it anywhere on the chain
+   *   is enough.
+   */
+  constructor(
+    private checkpoints: ReadonlyMap<string, Checkpoint>,
+    private readonly head: string | null = null,
+  ) {}
 
   setCheckpoints(checkpoints: ReadonlyMap<string, Checkpoint>): void {
     this.checkpoints = checkpoints;
@@ -73,10 +83,16 @@ export class ChainWalker {
   /** Whether `target` follows the hash `from` directly or across removed runs. */
   private links(from: string, target: string): boolean {
     let h = target;
+    let metHead = false;
     for (let i = 0; i <= MAX_HOPS; i++) {
-      if (h === from) return true;
+      if (h === from) {
+        if (metHead) this.headSeen = true;
+        return true;
+      }
       const cp = this.checkpoints.get(h);
       if (!cp) return false;
+      // A head inside a removed run (retention pruned it): passing over the run meets it.
+      if (cp.lastHash === this.head) metHead = true;
       h = cp.prevHash;
     }
     return false;
@@ -103,17 +119,21 @@ export class ChainWalker {
     }
     if (!this.links(this.expected, e.prevHash)) return { ok: false, id: this.missingOr(e.id), why: 'link' };
     this.entries++;
+    if (e.hash === this.head) this.headSeen = true;
     this.expected = e.hash;
     this.lastId = e.id;
     return { ok: true };
   }
 
   /**
-   * The end of the log must be the head the database keeps (the hash of the newest entry ever
-   * appended): otherwise entries were removed from the end. Returns the first missing id, or null.
+   * The head the database keeps (the hash of the newest committed entry, written behind it) must
+   * lie on the chain: met during the walk, or reached from its end across removed runs. Otherwise
+   * entries were removed from the end. Returns the first missing id, or null. `head` defaults to
+   * the one given to the constructor.
    */
-  finish(head: string | null): number | null {
+  finish(head: string | null = this.head): number | null {
     if (head === null) return this.entries === 0 ? null : this.lastId + 1;
+    if (head === this.head && this.headSeen) return null;
     return this.links(this.expected, head) ? null : this.missingOr(Number.MAX_SAFE_INTEGER);
   }
 }

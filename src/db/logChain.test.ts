@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
 import { appendLog } from './signingLog.ts';
 import { canonicalText, entryHash, GENESIS } from './chainHash.ts';
-import { verifyChain, type HeadRow } from './logChain.ts';
+import { chainReady, flushHead, verifyChain, type HeadRow } from './logChain.ts';
 import { pruneLogs } from './retention.ts';
 import { SCHEMA_V1, WardenDb } from './schema.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
@@ -118,6 +118,86 @@ describe('appending', () => {
     await raw.logChain.delete('head');
     await appendEntry(raw, logEntry(A, 'sign_event', T + 5, 1));
     expectLinked(await all(raw));
+  });
+});
+
+describe('the head row, written behind the appends (docs/ARCHITECTURE.md, Signing-log hash chain)', () => {
+  const headRow = async (d: Db) => (await d.logChain.get('head')) as HeadRow | undefined;
+
+  it('an append needs no logChain in its transaction once the head is in memory: no second put on the hot path', async () => {
+    const d = freshDb();
+    await appendEntries(d, rows(2));
+    await chainReady(d);
+    const put = vi.spyOn(d.logChain, 'put');
+    // A transaction over signingLog alone: touching logChain inside it would throw.
+    await d.transaction('rw', d.signingLog, () => appendLog(d, logEntry(A, 'sign_event', T + 1, 1)));
+    await d.transaction('rw', d.signingLog, async () => {
+      await appendLog(d, logEntry(A, 'sign_event', T + 2, 1));
+      await appendLog(d, logEntry(A, 'sign_event', T + 3, 1));
+    });
+    await flushHead(d);
+    const entries = await all(d);
+    expectLinked(entries);
+    // Written after the commits, naming the newest entry by hash and id; never more often than the transactions.
+    expect(await headRow(d)).toEqual({ key: 'head', hash: entries[4]!.hash, id: entries[4]!.id });
+    expect(put.mock.calls.length).toBeGreaterThan(0);
+    expect(put.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+
+  it('a head row that trails the newest entries (a worker stopped before writing it) still verifies; removing its entry is found', async () => {
+    const d = freshDb();
+    await appendEntries(d, rows(6));
+    await flushHead(d);
+    const entries = await all(d);
+    await d.logChain.put({ key: 'head', hash: entries[3]!.hash!, id: entries[3]!.id });
+    const reopened = openDb(d.name);
+    d.close();
+    expect(await verifyChain(reopened)).toEqual({ entries: 6, intact: true });
+    await reopened.signingLog.bulkDelete([entries[3]!.id, entries[4]!.id, entries[5]!.id]);
+    expect(await verifyChain(reopened)).toMatchObject({ intact: false, firstBrokenId: entries[3]!.id });
+  });
+
+  it('after the newest entries were removed and the worker restarted, the next entry links to the removed one: the removal stays visible', async () => {
+    const d = freshDb();
+    await appendEntries(d, rows(5));
+    await flushHead(d);
+    const name = d.name;
+    d.close();
+    const raw = openDb(name);
+    await raw.signingLog.bulkDelete([4, 5]);
+    raw.close();
+    const restarted = openDb(name);
+    await appendEntry(restarted, logEntry(A, 'sign_event', T + 10, 1));
+    const entries = await all(restarted);
+    expect(entries.map((e) => e.id)).toEqual([1, 2, 3, 6]);
+    expect(await verifyChain(restarted)).toMatchObject({ intact: false, firstBrokenId: 4 });
+  });
+
+  it('a head row from before the written-behind head (no id) is taken as exact', async () => {
+    const d = freshDb();
+    await appendEntries(d, rows(3));
+    await flushHead(d);
+    const entries = await all(d);
+    await d.logChain.put({ key: 'head', hash: entries[2]!.hash! });
+    const restarted = openDb(d.name);
+    d.close();
+    await appendEntry(restarted, logEntry(A, 'sign_event', T + 1, 1));
+    expectLinked(await all(restarted));
+    expect((await verifyChain(restarted)).intact).toBe(true);
+  });
+
+  it('pruning brings a trailing head row up first, so a log pruned to nothing still names its end', async () => {
+    const d = freshDb();
+    await appendEntries(d, rows(4, T - 30 * DAY));
+    await flushHead(d);
+    const entries = await all(d);
+    await d.logChain.put({ key: 'head', hash: entries[1]!.hash!, id: entries[1]!.id });
+    const restarted = openDb(d.name);
+    d.close();
+    await pruneLogs(restarted, () => ({ now: T, sessionId: S }), { activityDays: null, signingLogDays: 1 });
+    expect(await restarted.signingLog.count()).toBe(0);
+    expect(await headRow(restarted)).toEqual({ key: 'head', hash: entries[3]!.hash, id: entries[3]!.id });
+    expect(await verifyChain(restarted)).toEqual({ entries: 0, intact: true });
   });
 });
 

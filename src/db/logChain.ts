@@ -7,10 +7,15 @@ import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import { ChainWalker, entryHash, GENESIS, type CanonicalEntry, type Checkpoint } from './chainHash.ts';
 
-/** The hash of the newest entry ever appended: removing entries from the end breaks the chain. */
+/**
+ * The hash of the newest entry ever appended (and, since it is written behind, that entry's id):
+ * removing entries from the end breaks the chain. A row without `id` (written before version 8 of
+ * the code, always in the entry's own transaction) names the newest entry exactly.
+ */
 export interface HeadRow {
   key: 'head';
   hash: string;
+  id?: number;
 }
 /** A run of entries retention removed, keyed `cp:<lastHash>` (the hash the next entry names). */
 export interface CheckpointRow extends Checkpoint {
@@ -22,37 +27,59 @@ const HEAD = 'head';
 const CP = 'cp:';
 const cpKey = (lastHash: string) => `${CP}${lastHash}`;
 
+interface Link {
+  hash: string;
+  id?: number;
+}
+
 /**
- * The head in memory, per database object. The background is the log's only writer and its guard
+ * The chain in memory, per database object. The background is the log's only writer and its guard
  * runs one transaction at a time (src/background/serial.ts), so after the first read the head is
  * known without a seek. A transaction that fails after linking forgets it: the next append reads
- * the row again.
+ * again.
  */
 interface HeadState {
   hash: string | undefined;
   loading: Promise<void> | undefined;
+  /** The newest entry whose transaction committed: what the head row is brought up to. */
+  committed: Link | undefined;
+  /** The head row as last written by this worker. */
+  written: Link | undefined;
+  writing: Promise<void>;
 }
 const heads = new WeakMap<WardenDb, HeadState>();
 
 function stateOf(db: WardenDb): HeadState {
   let s = heads.get(db);
-  if (!s) heads.set(db, (s = { hash: undefined, loading: undefined }));
+  if (!s) heads.set(db, (s = { hash: undefined, loading: undefined, committed: undefined, written: undefined, writing: Promise.resolve() }));
   return s;
 }
 
 /**
- * Null when the head is in memory (the hot path awaits nothing); otherwise the first read, inside
- * the caller's transaction. Without a head row (a log written by hand), the chain goes on from the
- * newest entry.
+ * Where the next entry links: the newest entry, unless the head row names a newer one (entries
+ * were removed from the end: the next entry then links to the removed one, so the break stays
+ * visible), or the head row alone when the log is empty (pruned to nothing). A head row without
+ * an id predates the written-behind head and is exact.
+ */
+function nextLink(newest: SigningLogEntry | undefined, row: HeadRow | undefined): string {
+  const newestHash = typeof newest?.hash === 'string' ? newest.hash : undefined;
+  if (!row) return newestHash ?? GENESIS;
+  if (row.id === undefined || !newest || newestHash === undefined) return row.hash;
+  return newest.id >= row.id ? newestHash : row.hash;
+}
+
+/**
+ * Null when the head is in memory (the hot path awaits nothing); otherwise the first read: inside
+ * the caller's transaction (which must then cover signingLog and logChain), or on its own before
+ * one (the guard does this, so its transactions need not cover logChain).
  */
 export function chainReady(db: WardenDb): Promise<void> | null {
   const s = stateOf(db);
   if (s.hash !== undefined) return null;
   s.loading ??= (async () => {
     try {
-      const row = (await db.logChain.get(HEAD)) as HeadRow | undefined;
-      const newest = row ? undefined : await db.signingLog.orderBy('id').last();
-      s.hash = row?.hash ?? (typeof newest?.hash === 'string' ? newest.hash : GENESIS);
+      const [row, newest] = await Promise.all([db.logChain.get(HEAD) as Promise<HeadRow | undefined>, db.signingLog.orderBy('id').last()]);
+      s.hash = nextLink(newest, row);
     } finally {
       s.loading = undefined;
     }
@@ -60,10 +87,14 @@ export function chainReady(db: WardenDb): Promise<void> | null {
   return s.loading;
 }
 
+/** The newest link of each transaction that appended, recorded as its adds succeed. */
+const lastOf = new WeakMap<IDBTransaction, Link>();
+
 /**
  * Links `entry` after the head and moves the head to it, synchronously: entries linked one after
  * another in one transaction chain in that order, matching the order their adds are issued in.
- * Call after chainReady resolved, inside the read-write transaction that adds the entry.
+ * Call after chainReady resolved, inside the read-write transaction that adds the entry; once the
+ * add succeeds, `noteAdded` lets the head row be brought up to it when the transaction commits.
  */
 export function linkNext(db: WardenDb, entry: CanonicalEntry): { prevHash: string; hash: string } {
   const s = stateOf(db);
@@ -72,21 +103,61 @@ export function linkNext(db: WardenDb, entry: CanonicalEntry): { prevHash: strin
   const prevHash = s.hash;
   const hash = entryHash(prevHash, entry);
   s.hash = hash;
-  forgetOnAbort(tx, s);
+  watch(db, tx, s);
   return { prevHash, hash };
 }
 
+/**
+ * Forgets the head in memory: the next append works it out again from the database. For a
+ * transaction that failed without aborting (told to commit, then a write of it failed: it commits
+ * without that entry, and the head would name an entry that is not there).
+ */
+export function forgetHead(db: WardenDb): void {
+  stateOf(db).hash = undefined;
+}
+
+/** The entry with this hash, linked in `tx`, got this id (its add succeeded). */
+export function noteAdded(tx: Transaction, hash: string, id: number): void {
+  if (tx.idbtrans) lastOf.set(tx.idbtrans, { hash, id });
+}
+
 const armed = new WeakSet<IDBTransaction>();
-function forgetOnAbort(tx: Transaction, s: HeadState): void {
+function watch(db: WardenDb, tx: Transaction, s: HeadState): void {
   const idb = tx.idbtrans;
   if (!idb || armed.has(idb)) return;
   armed.add(idb);
   idb.addEventListener('abort', () => (s.hash = undefined));
+  idb.addEventListener('complete', () => {
+    const last = lastOf.get(idb);
+    if (!last) return;
+    s.committed = last;
+    writeHeadBehind(db, s);
+  });
 }
 
-/** The head row's new value: a put, written in the same transaction as the entry. */
-export function writeHead(db: WardenDb, hash: string): Promise<unknown> {
-  return db.logChain.put({ key: HEAD, hash });
+/**
+ * The head row is written behind the appending transaction, in a small transaction of its own,
+ * at most one at a time: the appends of a burst share one write, and no append waits for it (no
+ * second put on the hot path; docs/ARCHITECTURE.md, Signing-log hash chain). It never moves back.
+ */
+function writeHeadBehind(db: WardenDb, s: HeadState): void {
+  s.writing = s.writing.then(async () => {
+    const target = s.committed;
+    if (!target || (s.written && s.written.id !== undefined && target.id !== undefined && s.written.id >= target.id)) return;
+    try {
+      await db.logChain.put({ key: HEAD, hash: target.hash, ...(target.id === undefined ? {} : { id: target.id }) });
+      s.written = target;
+    } catch {
+      // A closed database or a full disk: the next commit tries again; verify flushes first.
+    }
+  });
+}
+
+/** Waits until the head row names the newest committed entry: before the chain is read whole. */
+export function flushHead(db: WardenDb): Promise<void> {
+  const s = stateOf(db);
+  if (s.committed && s.committed !== s.written) writeHeadBehind(db, s);
+  return s.writing;
 }
 
 /**
@@ -120,6 +191,15 @@ async function loadCheckpoints(db: WardenDb): Promise<CheckpointRow[]> {
  */
 export async function removeEntries(db: WardenDb, candidates: readonly SigningLogEntry[], ids: readonly number[]): Promise<void> {
   if (!ids.length) return;
+  // The head row trails the newest entry (it is written behind): bring it up before removing
+  // anything, so a log pruned to its last entry still names its end. A row that names a newer
+  // entry than the newest one (entries removed from the end) is left as it is: it is the evidence.
+  const [row, newest] = await Promise.all([db.logChain.get(HEAD) as Promise<HeadRow | undefined>, db.signingLog.orderBy('id').last()]);
+  if (newest && typeof newest.hash === 'string' && row?.id !== undefined && row.id < newest.id) {
+    await db.logChain.put({ key: HEAD, hash: newest.hash, id: newest.id });
+  } else if (newest && typeof newest.hash === 'string' && !row) {
+    await db.logChain.put({ key: HEAD, hash: newest.hash, id: newest.id });
+  }
   const doomed = new Set(ids);
   const gone = candidates.filter((e) => doomed.has(e.id) && typeof e.hash === 'string' && typeof e.prevHash === 'string').sort((a, b) => a.id - b.id);
   if (gone.length) {
@@ -180,24 +260,41 @@ export interface VerifyResult {
 }
 
 /** Entries per read transaction: a signing request waits for at most one chunk's read. */
-export const VERIFY_CHUNK = 2_000;
+export const VERIFY_CHUNK = 500;
+/**
+ * Entries hashed between two yields to the event loop: the walk runs on the background's one
+ * thread, so a signing request that arrives meanwhile waits for at most this many hashes (a
+ * fraction of a millisecond each), not for a whole chunk's.
+ */
+export const VERIFY_SLICE = 200;
+/** One turn of the event loop, through a message (a timer chained this often would be clamped to 4 ms). */
+function yieldToEvents(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
 
 /**
  * Walks the chain in id order, each chunk in its own read transaction (hashing happens between
- * them, outside any transaction), so signing goes on meanwhile. A prune that lands during the walk
+ * them, outside any transaction), so signing goes on meanwhile. The head is brought up to date and
+ * read first: entries appended during the walk come after it. A prune that lands during the walk
  * adds checkpoints: they are read again before a missing link is called a break.
  */
 export async function verifyChain(db: WardenDb, chunk = VERIFY_CHUNK): Promise<VerifyResult> {
+  await flushHead(db);
   const checkpoints = async () => new Map((await loadCheckpoints(db)).map((cp) => [cp.lastHash, cp] as const));
-  const walker = new ChainWalker(await checkpoints());
+  const head = ((await db.logChain.get(HEAD)) as HeadRow | undefined)?.hash ?? null;
+  const walker = new ChainWalker(await checkpoints(), head);
   for (let after = 0; ; ) {
-    const { rows, head } = await db.transaction('r', [db.signingLog, db.logChain], async () => {
-      const rows = await db.signingLog.where('id').above(after).limit(chunk).toArray();
-      // With the last chunk, the head of the same moment: appends after it are not in this walk.
-      const head = rows.length < chunk ? (((await db.logChain.get(HEAD)) as HeadRow | undefined)?.hash ?? null) : undefined;
-      return { rows, head };
-    });
-    for (const e of rows) {
+    const rows = await db.transaction('r', db.signingLog, () => db.signingLog.where('id').above(after).limit(chunk).toArray());
+    for (const [n, e] of rows.entries()) {
+      if (n && n % VERIFY_SLICE === 0) await yieldToEvents();
       let step = walker.step(e);
       if (!step.ok && step.why === 'link') {
         walker.setCheckpoints(await checkpoints());
@@ -205,11 +302,11 @@ export async function verifyChain(db: WardenDb, chunk = VERIFY_CHUNK): Promise<V
       }
       if (!step.ok) return { entries: walker.entries, intact: false, firstBrokenId: step.id };
     }
-    if (head !== undefined) {
-      let missing = walker.finish(head);
+    if (rows.length < chunk) {
+      let missing = walker.finish();
       if (missing !== null) {
         walker.setCheckpoints(await checkpoints());
-        missing = walker.finish(head);
+        missing = walker.finish();
       }
       return missing === null ? { entries: walker.entries, intact: true } : { entries: walker.entries, intact: false, firstBrokenId: missing };
     }

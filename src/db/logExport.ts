@@ -4,7 +4,7 @@
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { ChainedLogRow, ExportPage } from '../shared/adminResults.ts';
 import type { WardenDb } from './schema.ts';
-import { chainState } from './logChain.ts';
+import { chainState, flushHead } from './logChain.ts';
 import { pageLog, type LogPageQuery } from './signingLog.ts';
 
 export function chainedRow(e: SigningLogEntry): ChainedLogRow {
@@ -32,6 +32,8 @@ export function chainedRow(e: SigningLogEntry): ChainedLogRow {
  * does no harm).
  */
 export async function exportPage(db: WardenDb, q: LogPageQuery): Promise<ExportPage> {
+  // The head row is written behind the appends: bring it up to the newest committed entry first.
+  if (q.before === undefined) await flushHead(db);
   return db.transaction('r', [db.signingLog, db.logChain], async () => {
     const page = await pageLog(db, q);
     const first = q.before === undefined;

@@ -4,7 +4,7 @@ import type { Method } from '../shared/methods.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import { keysetPage, type Page } from './keyset.ts';
-import { chainReady, linkNext, writeHead } from './logChain.ts';
+import { chainReady, linkNext, noteAdded } from './logChain.ts';
 
 export interface LogScope {
   origin: string;
@@ -87,32 +87,50 @@ export function readEntryTails(db: WardenDb, entry: Omit<LogScope, 'kind'> & { k
   );
 }
 
+type NewEntry = Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind' | 'prevHash' | 'hash'>;
+
 /**
  * Appends an entry with its sequence numbers, continuing the given tails (read in the same
  * transaction, or kept by a TailCache), and links it into the hash chain (src/db/logChain.ts).
  * createdAt never goes back within a scope — a clock set backwards would break the order the
  * counts rely on — and clamping forward only makes an entry count longer, so a cap errs strict.
- * Returns the new tails. The transaction must cover signingLog and logChain.
+ * Returns the new tails. The transaction must cover signingLog (and logChain, unless the chain
+ * head was loaded before it: chainReady).
  */
-export async function appendLog(
-  db: WardenDb,
-  entry: Omit<SigningLogEntry, 'id' | 'seqMethod' | 'seqKind' | 'prevHash' | 'hash'>,
-  tails?: EntryTails,
-): Promise<EntryTails> {
+export async function appendLog(db: WardenDb, entry: NewEntry, tails?: EntryTails): Promise<EntryTails> {
   // Appending outside a transaction would break the count-then-append atomicity caps rely on.
   if (!Dexie.currentTransaction) throw new Error('appendLog must run inside a read-write transaction');
   const t = tails ?? (await readEntryTails(db, entry));
   // Awaits only the first time: then the head is in memory (no seek on the hot path).
   const ready = chainReady(db);
   if (ready) await ready;
+  const issued = issueAppend(db, entry, t);
+  await issued.written;
+  return issued.tails;
+}
+
+/**
+ * The append without an await: the row's positions and link are fixed and its add is issued
+ * before this returns, so a group of requests decided one after another in one transaction
+ * appends in decision order, and a later read in the transaction sees the row (IndexedDB runs a
+ * transaction's requests in the order they were made). Needs the chain head in memory
+ * (chainReady resolved) and the tails.
+ */
+export function issueAppend(db: WardenDb, entry: NewEntry, t: EntryTails): { tails: EntryTails; written: Promise<number> } {
+  const tx = Dexie.currentTransaction;
+  if (!tx) throw new Error('issueAppend must run inside a read-write transaction');
   const createdAt = Math.max(entry.createdAt, t.method?.createdAt ?? -Infinity);
   const seqMethod = (t.method?.seq ?? 0) + 1;
   const seqKind = entry.kind === undefined ? undefined : (t.kind?.seq ?? 0) + 1;
   const row = { ...entry, createdAt, seqMethod, ...(seqKind === undefined ? {} : { seqKind }) };
   // Linking and issuing the add happen with no await between, so appends chain in add order.
+  // No head row is written here: it follows the commit (logChain.ts, writeHeadBehind).
   const link = linkNext(db, row);
-  await Promise.all([db.signingLog.add({ ...row, ...link } as SigningLogEntry), writeHead(db, link.hash)]);
-  return { method: { seq: seqMethod, createdAt }, kind: seqKind === undefined ? null : { seq: seqKind, createdAt } };
+  const written = db.signingLog.add({ ...row, ...link } as SigningLogEntry).then((id) => {
+    noteAdded(tx, link.hash, id);
+    return id;
+  });
+  return { tails: { method: { seq: seqMethod, createdAt }, kind: seqKind === undefined ? null : { seq: seqKind, createdAt } }, written };
 }
 
 /** Re-sends come within seconds of the first try: this many of the site's newest entries are enough. */

@@ -68,6 +68,12 @@ export interface SigningLogEntry {
   prevHash?: string;
   /** SHA-256 over prevHash and this entry's canonical fields (docs/ARCHITECTURE.md, Signing-log hash chain). */
   hash?: string;
+  /**
+   * What allowed it, as the activity list says it: the entry is also that request's activity row
+   * (src/db/activity.ts). Display text, not covered by the hash. Absent on entries written before
+   * the fold, whose activity row is in the activity table.
+   */
+  reason?: string;
 }
 
 /** What the activity log says became of a request. */

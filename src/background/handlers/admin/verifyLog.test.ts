@@ -123,6 +123,18 @@ describe('scripts/verify-log.mjs on an exported file (plain Node)', () => {
     expect(r.status).toBe(1);
   });
 
+  it('a head that trails the newest entries (it is written behind them) verifies; losing the head entry and what follows does not', async () => {
+    const h = await signedLog(8);
+    const { header, entries } = await exportFile(h);
+    const trailing = { ...header, head: entries.find((e) => e.id === 6)!.hash };
+    expect(runVerifier([trailing, ...entries]).out).toMatch(/intact: 8 entries/);
+    const cut = runVerifier([trailing, ...entries.filter((e) => e.id < 6)]);
+    expect(cut.status).toBe(1);
+    expect(cut.out).toMatch(/entry #6:/);
+    // A head that is on no entry of the chain at all.
+    expect(runVerifier([{ ...header, head: 'ab'.repeat(32) }, ...entries]).status).toBe(1);
+  });
+
   it('a pruned log exports with its checkpoints and verifies; the lines in any order', async () => {
     const h = await signedLog(10);
     h.clock.t += 10 * DAY;
