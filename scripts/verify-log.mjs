@@ -19,11 +19,14 @@ import { pathToFileURL } from 'node:url';
 const TAG = 'warden-log/1';
 const GENESIS = '0'.repeat(64);
 const FIELDS = ['origin', 'accountId', 'method', 'kind', 'createdAt', 'grantId', 'eventId', 'requestId', 'seqMethod', 'seqKind'];
+// Appended after the fixed fields only when an entry has them (docs/ARCHITECTURE.md).
+const TRAILING = ['peer'];
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_HOPS = 10_000;
 
 export function entryHash(prevHash, entry) {
-  const text = JSON.stringify([TAG, prevHash, ...FIELDS.map((f) => entry[f] ?? null)]);
+  const trailing = TRAILING.flatMap((f) => (entry[f] === undefined || entry[f] === null ? [] : [entry[f]]));
+  const text = JSON.stringify([TAG, prevHash, ...FIELDS.map((f) => entry[f] ?? null), ...trailing]);
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 

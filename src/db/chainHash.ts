@@ -14,19 +14,27 @@ export const CHAIN_TAG = 'warden-log/1';
 /** The fields an entry's hash covers, in this order. The row id is not among them (see the doc). */
 export const CANONICAL_FIELDS = ['origin', 'accountId', 'method', 'kind', 'createdAt', 'grantId', 'eventId', 'requestId', 'seqMethod', 'seqKind'] as const;
 
-type Field = (typeof CANONICAL_FIELDS)[number];
+/**
+ * Fields added to entries after the form above was fixed: each is appended after the fixed fields
+ * only when the entry has it, so the hashes of entries written before it stay what they were, and
+ * removing it from an entry (or adding it) changes the hash. `peer` is what a per-peer cap counts by.
+ */
+export const TRAILING_FIELDS = ['peer'] as const;
+
+type Field = (typeof CANONICAL_FIELDS)[number] | (typeof TRAILING_FIELDS)[number];
 /** An entry as stored (optional fields absent) or as exported (absent fields null). */
 export type CanonicalEntry = Pick<SigningLogEntry, 'origin' | 'accountId' | 'method' | 'createdAt'> & {
   [K in Exclude<Field, 'origin' | 'accountId' | 'method' | 'createdAt'>]?: SigningLogEntry[K] | null;
 };
 
 /**
- * The canonical form: the JSON array [tag, prevHash, …the fields above in order], written by
- * JSON.stringify (no whitespace), an absent field written as null.
+ * The canonical form: the JSON array [tag, prevHash, …the fields above in order, …the trailing
+ * fields the entry has], written by JSON.stringify (no whitespace), an absent fixed field written as null.
  */
 export function canonicalText(prevHash: string, entry: CanonicalEntry): string {
   const fields = entry as Record<string, unknown>;
-  return JSON.stringify([CHAIN_TAG, prevHash, ...CANONICAL_FIELDS.map((f) => fields[f] ?? null)]);
+  const trailing = TRAILING_FIELDS.flatMap((f) => (fields[f] === undefined || fields[f] === null ? [] : [fields[f]]));
+  return JSON.stringify([CHAIN_TAG, prevHash, ...CANONICAL_FIELDS.map((f) => fields[f] ?? null), ...trailing]);
 }
 
 const utf8 = new TextEncoder();

@@ -40,6 +40,9 @@ describe('the canonical form', () => {
     expect(entryHash(GENESIS, e)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
     // The id and the chain fields themselves are not part of it; non-ASCII text is hashed as UTF-8.
     expect(canonicalText(GENESIS, { ...e, id: 9, hash: 'x', prevHash: 'y' } as never)).toBe(text);
+    // A field added later (peer) trails the fixed ones only when present: older entries keep their hashes.
+    expect(canonicalText(GENESIS, { ...e, peer: null } as never)).toBe(text);
+    expect(canonicalText(GENESIS, { ...e, peer: 'cd'.repeat(32) } as never)).toBe(`${text.slice(0, -1)},"${'cd'.repeat(32)}"]`);
     const u = { ...e, origin: 'https://bücher.example' };
     expect(entryHash(GENESIS, u)).toBe(createHash('sha256').update(canonicalText(GENESIS, u), 'utf8').digest('hex'));
   });

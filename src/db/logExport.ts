@@ -20,6 +20,7 @@ export function chainedRow(e: SigningLogEntry): ChainedLogRow {
     requestId: e.requestId ?? null,
     seqMethod: e.seqMethod ?? null,
     seqKind: e.seqKind ?? null,
+    peer: e.peer ?? null,
     prevHash: e.prevHash ?? null,
     hash: e.hash ?? null,
   };

@@ -27,6 +27,8 @@ export interface ChainedLogRow {
   requestId: string | null;
   seqMethod: number | null;
   seqKind: number | null;
+  /** The person an encrypt or decrypt was judged by (hashed only when present). */
+  peer: string | null;
   prevHash: string | null;
   hash: string | null;
 }

@@ -109,6 +109,25 @@ describe('scripts/verify-log.mjs on an exported file (plain Node)', () => {
     expect(bad.out).toMatch(/entry #4: altered, removed or reordered/);
   });
 
+  it('an encrypt entry carries its peer in the hash: the export verifies, and a changed or removed peer is found', async () => {
+    const h = await signedLog(3);
+    const peer = 'ab'.repeat(32);
+    h.clock.t += 1_000;
+    expect(code(await h.nip07(SITE, 'nip44_encrypt', { pubkey: peer, plaintext: 'hi' }))).toBe('ok');
+    const { header, entries } = await exportFile(h);
+    const withPeer = entries.find((e) => e.method === 'nip44_encrypt')!;
+    expect(withPeer.peer).toBe(peer);
+    expect(runVerifier([header, ...entries]).out).toMatch(/intact: 4 entries/);
+    for (const other of ['cd'.repeat(32), null]) {
+      const r = runVerifier([header, ...entries.map((e) => (e.id === withPeer.id ? { ...e, peer: other } : e))]);
+      expect(r.status).toBe(1);
+      expect(r.out).toMatch(new RegExp(`entry #${withPeer.id}:`));
+    }
+    // The same change behind the extension's back, found by verify_log.
+    await h.ctx.db.signingLog.update(withPeer.id, { peer: 'cd'.repeat(32) });
+    expect(await h.ok('verify_log')).toMatchObject({ intact: false, firstBrokenId: withPeer.id });
+  });
+
   it.each([
     ['a line removed from the middle', 5, (e: ChainedLogRow[]) => e.filter((x) => x.id !== 5)],
     ['the newest line removed', 9, (e: ChainedLogRow[]) => e.filter((x) => x.id !== 9)],
