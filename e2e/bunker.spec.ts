@@ -3,6 +3,7 @@
 // signing under the token's cap, a revoke from the popup, a prompt answered with Allow, and a
 // worker stopped mid-session that answers the next request once it is back.
 import { verifyEvent } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
 import { test, expect, setupAccount, type Extension } from './fixtures.ts';
 import { armed, catchPrompt, stopServiceWorker } from './helpers.ts';
 import { openOptions } from './extensionPages.ts';
@@ -56,6 +57,7 @@ test('a client connects with a token made in the options page, signs under its c
   await popup.goto(`chrome-extension://${ext.id}/src/ui/popup/index.html?origin=${encodeURIComponent('https://nothing.example')}`);
   await popup.getByTestId('popup-remote-client').click();
   await expect(popup.getByTestId('popup-site')).toHaveText(client.origin);
+  await expect(popup.getByTestId('popup-remote-name')).toContainText('“Phone app”');
   await popup.getByTestId('popup-revoke').click();
   await popup.getByTestId('confirm-ok').click();
   await expect(popup.getByTestId('popup-site-status')).toContainText('no grant');
@@ -79,7 +81,10 @@ test('a request the token does not cover opens the prompt; Allow completes it', 
   const prompt = catchPrompt(ext);
   const asked = outcome(client.signer.signEvent(note('please')), 20_000);
   const p = await prompt;
-  await expect(p.locator('body')).toContainText(client.origin.slice(0, 20));
+  await expect(p.getByTestId('prompt-origin')).toHaveText(client.origin);
+  // Named as the client named itself, with its key (the grant is bound to the key, not the name).
+  await expect(p.getByTestId('prompt-remote')).toContainText('“Desk”');
+  await expect(p.getByTestId('prompt-remote')).toContainText(npubEncode(client.origin.slice(6)).slice(0, 14));
   await armed(p);
   await p.getByTestId('prompt-allow').click();
   const done = await asked;

@@ -2,6 +2,7 @@
 // each rule's live usage and when its window frees up), its overrides, whether it is paused, and
 // its latest activity. Read again each time an open popup hears of a change, so it costs a few
 // index seeks per rule whatever the size of the signing log.
+import { remoteLabel } from '../db/bunkerStore.ts';
 import type { PolicyClock } from '../policy/decide.ts';
 import { isLive } from '../policy/live.ts';
 import { constraintFields } from '../policy/constraints.ts';
@@ -52,6 +53,7 @@ export async function ruleView(db: WardenDb, grant: Grant, rule: Rule, clock: Po
 
 /** A site's grants (live first, then newest), for one account; past grants' rules without usage. */
 export async function siteView(db: WardenDb, origin: string, accountId: number | null, clock: PolicyClock, activityLimit: number): Promise<SiteView> {
+  const remote = await remoteLabel(db, origin);
   return db.transaction('r', [db.grants, db.rules, db.overrides, db.signingLog, db.logTally, db.activity], async () => {
     const grants = accountId === null ? [] : await db.grants.where('[origin+accountId]').equals([origin, accountId]).toArray();
     const overrides = accountId === null ? [] : await db.overrides.where('[origin+accountId]').equals([origin, accountId]).toArray();
@@ -70,7 +72,7 @@ export async function siteView(db: WardenDb, origin: string, accountId: number |
     const paused = isPaused(ov);
     // Both tables: an allowed request's row is its signing-log entry (src/db/activity.ts).
     const activity = activityLimit ? (await pageActivity(db, { origin, limit: activityLimit })).entries : [];
-    return { origin, accountId, grants: views, overrides: ov.sort((a, b) => Number(b.live) - Number(a.live) || b.id - a.id), paused, activity };
+    return { origin, accountId, grants: views, overrides: ov.sort((a, b) => Number(b.live) - Number(a.live) || b.id - a.id), paused, activity, ...(remote ? { remote } : {}) };
   });
 }
 

@@ -4,8 +4,10 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
 import { fail } from '../shared/errors.ts';
 import type { RuleInput } from '../shared/protocol.ts';
+import type { RemoteLabel } from '../shared/adminResults.ts';
 import type { BunkerClientRow, BunkerTokenRow } from './bunkerSchema.ts';
 import { createGrant } from './policy.ts';
 import type { WardenDb } from './schema.ts';
@@ -143,6 +145,17 @@ export async function addClient(
 }
 
 const clip = (s: string | null | undefined) => (typeof s === 'string' && s.length ? s.slice(0, 100) : null);
+
+/**
+ * How a page names a remote client's site: the name the client gave when it connected (its own
+ * claim, shown as such) and its key. Null for a web origin or a client never recorded.
+ */
+export async function remoteLabel(db: WardenDb, origin: string): Promise<RemoteLabel | null> {
+  if (!origin.startsWith(NIP46_ORIGIN_PREFIX)) return null;
+  const pubkey = origin.slice(NIP46_ORIGIN_PREFIX.length);
+  const row = await db.bunkerClients.get(pubkey);
+  return row ? { name: row.name, npub: npubEncode(pubkey) } : null;
+}
 
 /** A client that connected and has not logged out or been cut off. */
 export async function liveClient(db: WardenDb, pubkey: string): Promise<BunkerClientRow | undefined> {

@@ -69,6 +69,12 @@ export interface GrantView extends GrantFields {
 /** An override as results show it: its stored fields, absent times as null. */
 export type OverrideView = Omit<Override, 'expiresAt' | 'revokedAt' | 'sessionId'> & { expiresAt: number | null; revokedAt: number | null };
 
+/** How pages name a remote (NIP-46) client: the name it gave when it connected, and its key. */
+export interface RemoteLabel {
+  name: string | null;
+  npub: string;
+}
+
 export interface SiteView {
   origin: string;
   accountId: number | null;
@@ -76,6 +82,8 @@ export interface SiteView {
   overrides: (OverrideView & { live: boolean })[];
   paused: boolean;
   activity: ActivityEntry[];
+  /** For a remote (NIP-46) client: the name it gave and its key. */
+  remote?: RemoteLabel;
 }
 
 export interface CapUsage {
@@ -138,6 +146,8 @@ export interface PromptView {
   account?: { label: string; npub: string };
   /** What the request is aimed at: which "always for this person / relay / URL" the prompt offers. */
   target: RequestTarget | null;
+  /** A remote (NIP-46) client's request: the name the client gave (its own claim) and its key. */
+  remote?: RemoteLabel;
 }
 
 // The signing log's pages, its chain and retention: in logResults.ts, re-exported here.

@@ -2,6 +2,7 @@
 // BunkerSigner): the same policy as a web page's, keyed by the client's `nip46:<hex>` site.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSecretKey, verifyEvent } from 'nostr-tools/pure';
+import { npubEncode } from 'nostr-tools/nip19';
 import { startRelay, type TestRelay } from '../../test/relay.ts';
 import { bunkerOn, clientFor, closeClients, outcome, requestEvent } from '../../test/bunker.ts';
 import { waitFor } from '../../test/fixtures.ts';
@@ -79,10 +80,14 @@ describe('bunker: a client connecting with a token', () => {
     const h = await bunkerOn(relay);
     const { bunkerUrl } = await h.ok('create_connect_token', { rules: [{ method: 'get_public_key' }] });
     const c = await clientFor(bunkerUrl);
-    await c.signer.connect();
+    await c.signer.connect({ name: 'Amethyst on my phone' });
     const asked = outcome(c.signer.signEvent(note('needs a yes')), 8_000);
     const [prompt] = await waitPending(h, 1);
     expect(prompt).toMatchObject({ origin: c.origin, method: 'sign_event', kind: 1 });
+    // The prompt page and the popup name the client as it named itself, with its key.
+    const remote = { name: 'Amethyst on my phone', npub: npubEncode(c.origin.slice('nip46:'.length)) };
+    expect((await h.ok('list_prompts')).prompts[0]).toMatchObject({ remote });
+    expect(await h.ok('get_site_view', { origin: c.origin, activityLimit: 0 })).toMatchObject({ remote });
     await h.ok('resolve_prompt', { promptId: prompt!.promptId, decision: 'allow' });
     const done = await asked;
     expect(done.ok && verifyEvent(done.value)).toBe(true);

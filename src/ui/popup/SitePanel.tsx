@@ -9,6 +9,7 @@ import { admin } from '../shared/rpc.ts';
 import { AddRule, RuleList } from '../manage/Rules.tsx';
 import { loosenLocked, UnlockNote } from '../manage/locked.tsx';
 import { agoText, countText, OUTCOME_TONE, scopeText, scopeWithConstraints, timeText } from '../manage/format.ts';
+import { RemoteName } from '../components/RemoteName.tsx';
 
 export function SitePanel({ origin }: { origin: string }) {
   const { data, error, refresh } = usePoll(() => admin('get_site_view', { origin, activityLimit: 6 }), [origin]);
@@ -22,7 +23,8 @@ export function SitePanel({ origin }: { origin: string }) {
     <div data-testid="popup-site-panel" data-ready="true">
       <div class="w-split" style={{ margin: '6px 0' }}>
         <div class="grow">
-          <div class="site" data-testid="popup-site">{origin}</div>
+          {data.remote && <RemoteName remote={data.remote} testid="popup-remote-name" />}
+          <div class={data.remote ? 'site-remote mono' : 'site'} data-testid="popup-site">{origin}</div>
           <div data-testid="popup-site-status">
             {data.paused ? <Badge tone="danger">paused</Badge> : live ? <Badge tone="ok">granted {agoText(live.createdAt)}</Badge> : <Badge tone="muted">no grant: it asks</Badge>}
             {live?.expiresAt != null && <> <Badge tone="muted">until {timeText(live.expiresAt)}</Badge></>}

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { admin } from '../shared/rpc.ts';
 import type { PromptView } from './types.ts';
 import { MIN_PASSWORD_CHARS } from '../../shared/protocol.ts';
+import { RemoteName } from '../components/RemoteName.tsx';
 
 function Form({ id, fields, submit, label }: { id: string; fields: [string, string, string][]; submit: (values: string[]) => Promise<unknown>; label: string }) {
   const [error, setError] = useState('');
@@ -44,7 +45,8 @@ export function NeedView({ p }: { p: PromptView }) {
   const giveUp = () => admin('resolve_prompt', { promptId: p.promptId, decision: 'deny' });
   return (
     <section>
-      <div class="origin" data-testid="prompt-origin">{p.origin}</div>
+      {p.remote && <RemoteName remote={p.remote} testid="prompt-remote" />}
+      <div class={p.remote ? 'origin-remote mono' : 'origin'} data-testid="prompt-origin">{p.origin}</div>
       <p class="what">
         {p.need === 'unlock' ? 'asks for your key, but the signer is locked. Unlock to continue:' : 'asks for a Nostr key, and the signer has none yet. Create or import one to continue:'}
       </p>

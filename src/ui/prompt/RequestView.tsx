@@ -5,6 +5,7 @@ import { countHidden, revealHidden, tagSummary } from './visible.ts';
 import { specOf } from '../../shared/methods.ts';
 import { credentialTarget } from '../../shared/kinds.ts';
 import { methodText, type PromptView } from './types.ts';
+import { RemoteName } from '../components/RemoteName.tsx';
 
 function Revealed({ text }: { text: string }) {
   return (
@@ -40,7 +41,8 @@ export function RequestView({ p, sameGroup = 1 }: { p: PromptView; sameGroup?: n
   const hiddenTags = d.type === 'event' ? d.event.tags.filter((t) => t.some((v) => countHidden(v) > 0)) : [];
   return (
     <section aria-label="The request">
-      <div class="origin" data-testid="prompt-origin">{p.origin}</div>
+      {p.remote && <RemoteName remote={p.remote} testid="prompt-remote" />}
+      <div class={p.remote ? 'origin-remote mono' : 'origin'} data-testid="prompt-origin">{p.origin}</div>
       {p.topOrigin && (
         <div class="warn" data-testid="prompt-embedded">
           Asked from a frame embedded in <strong>{p.topOrigin}</strong>

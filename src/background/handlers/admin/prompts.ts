@@ -1,5 +1,6 @@
 // The user's answer to a prompt: settle the request(s) and remember what the answer says.
 import { npubEncode } from 'nostr-tools/nip19';
+import { remoteLabel } from '../../../db/bunkerStore.ts';
 import { fail } from '../../../shared/errors.ts';
 import { kindName } from '../../../shared/kinds.ts';
 import type { AdminParams, Duration, RuleInput } from '../../../shared/protocol.ts';
@@ -97,7 +98,14 @@ async function view(ctx: BackgroundContext, prompt: PromptInfo, sensitiveKinds: 
     firstContact: method === 'get_public_key' && !need && !(await hasGrant(ctx, prompt)),
     // Which key signs (docs/THREATS.md #43); an unlock prompt has none chosen yet.
     ...(await accountOf(ctx, prompt)),
+    // A remote client is named as it named itself, with its key beside it.
+    ...(await remoteOf(ctx, origin)),
   };
+}
+
+async function remoteOf(ctx: BackgroundContext, origin: string): Promise<Pick<PromptView, 'remote'>> {
+  const remote = await remoteLabel(ctx.db, origin);
+  return remote ? { remote } : {};
 }
 
 async function accountOf(ctx: BackgroundContext, prompt: PromptInfo): Promise<Pick<PromptView, 'account'>> {
