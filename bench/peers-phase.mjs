@@ -27,8 +27,8 @@ const LOG_SIZE = 100_000;
 export function peerOptions(argv, opts) {
   const args = new Set(argv);
   const peersOnly = args.has('--peers-only');
-  const otherOnly = ['--ext-only', '--caps-only', '--flood-only', '--unlock-only', '--verify-only'].some((a) => args.has(a));
-  const off = peersOnly ? { ext: false, caps: false, popup: false, prompt: false, flood: false, unlock: false, verify: false } : {};
+  const otherOnly = ['--ext-only', '--caps-only', '--flood-only', '--unlock-only', '--verify-only', '--bunker-only'].some((a) => args.has(a));
+  const off = peersOnly ? { ext: false, caps: false, popup: false, prompt: false, flood: false, unlock: false, verify: false, bunker: false } : {};
   return {
     ...opts,
     ...off,

@@ -4,6 +4,7 @@ import { generateSecretKey, getPublicKey, verifyEvent } from 'nostr-tools/pure';
 import * as nip44 from 'nostr-tools/nip44';
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
 import { signingLog, type SignedEvent } from './helpers.ts';
+import { inbox, senders } from '../e2e-shared/dm.ts';
 
 test('NDKNip07Signer signs an NDKEvent through the extension and Node verifies it', async ({ ext }) => {
   const { pubkey } = await setupAccount(ext);
@@ -39,4 +40,23 @@ test('NDKNip07Signer signs an NDKEvent through the extension and Node verifies i
     [getPublicKey(peerSk), 'hello from NDK'] as const,
   );
   expect(nip44.decrypt(ciphertext, nip44.getConversationKey(peerSk, pubkey))).toBe('hello from NDK');
+});
+
+test("NDK's NIP-17 reading path (giftUnwrap) through the extension: a gift-wrap rule for one person reads their messages with no prompt", async ({ ext }) => {
+  const { pubkey } = await setupAccount(ext);
+  const [friend] = senders(1);
+  await ext.admin('grant', { origin: ext.siteUrl, rules: [{ method: 'get_public_key' }, { method: 'nip44_decrypt', giftWraps: true, peers: [friend!.pk] }] });
+  const wraps = inbox(pubkey, [friend!], 3);
+  const page = await openSite(ext, '/ndk.html');
+  await page.waitForFunction(() => (window as unknown as { ndkReady?: boolean }).ndkReady === true);
+  const rumors = await page.evaluate(
+    (w) => (window as unknown as { ndkUnwrap: (w: unknown[]) => Promise<{ pubkey: string; content: string }[]> }).ndkUnwrap(w),
+    wraps,
+  );
+  // NDK checked the seal's signature and that the message is the seal signer's own.
+  expect(rumors).toEqual([0, 1, 2].map((i) => ({ pubkey: friend!.pk, content: `message ${i} from sender 0` })));
+  // Counted as messages, not layers: one log entry per message.
+  const log = await signingLog(ext);
+  expect(log.filter((e) => e.method === 'nip44_decrypt')).toHaveLength(3);
+  expect(ext.context.pages().some((p) => /prompt/.test(p.url()))).toBe(false);
 });

@@ -25,6 +25,8 @@
 //          --flood-only (only the flood phase), --peers-only (only the peers phase), --no-peers,
 //          --no-unlock (skip phase 6), --unlock-only (only it),
 //          --no-verify / --verify-only (verify_log over 1M chained entries; 100k with --quick),
+//          --no-bunker / --bunker-only (bench/bunker-phase.mjs: a NIP-46 signEvent through a local
+//          relay, Warden's bunker against a plain in-Node one),
 //          --wait-quiet[=MIN] (first wait up to MIN minutes, default 10, for the CPUs to be ≥ 80 % idle).
 // Env: BENCH_EXT_DIR=dist/chrome uses an already built extension instead of building
 //      dist/bench/extension; CHROME_PATH (default /usr/bin/chromium); BENCH_PEERS_DIR.
@@ -38,6 +40,7 @@ import { benchFloodPhase } from '../bench/flood-phase.mjs';
 import { benchPeers, peerOptions } from '../bench/peers-phase.mjs';
 import { benchUnlockPhase } from '../bench/unlock-phase.mjs';
 import { benchVerify } from '../bench/verify-phase.mjs';
+import { benchBunkerPhase } from '../bench/bunker-phase.mjs';
 import { cpuIdle, launchBench } from '../bench/launch.mjs';
 import { attempt, log } from '../bench/report.mjs';
 import { summary } from '../bench/summary.mjs';
@@ -51,7 +54,8 @@ function parseOptions(argv) {
   const floodOnly = args.has('--flood-only');
   const unlockOnly = args.has('--unlock-only');
   const verifyOnly = args.has('--verify-only');
-  const oneOnly = floodOnly || unlockOnly || verifyOnly;
+  const bunkerOnly = args.has('--bunker-only');
+  const oneOnly = floodOnly || unlockOnly || verifyOnly || bunkerOnly;
   return {
     quick,
     waitQuietMin: waitArg === undefined ? 0 : Number(waitArg.split('=')[1] ?? 10),
@@ -67,6 +71,8 @@ function parseOptions(argv) {
     unlockOnly,
     verify: verifyOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--ext-only') && !args.has('--no-verify')),
     verifySize: quick ? 100_000 : 1_000_000,
+    bunker: bunkerOnly || (!oneOnly && !args.has('--caps-only') && !args.has('--ext-only') && !args.has('--no-bunker')),
+    bunkerOnly,
   };
 }
 
@@ -94,7 +100,7 @@ async function main() {
   let context;
   const results = { ext: [], caps: [] };
   try {
-    if (!opts.unlockOnly) context = await launchBench(profile, extDir);
+    if (!opts.unlockOnly && !opts.bunkerOnly) context = await launchBench(profile, extDir);
     if (context) log(`chromium ${context.browser()?.version() ?? ''} up; bench pages on ${sites.map((s) => s.url).join(', ')}`);
     if (opts.ext) await attempt('phase 1', () => benchExtension(context, sites, results, opts));
     if (opts.caps) await attempt('phase 2', () => benchCaps(context, sites[0], results, opts));
@@ -105,6 +111,8 @@ async function main() {
     if (opts.flood) await attempt('phase 5', () => benchFloodPhase(context, results, opts));
     // A browser of its own: the accounts it adds stay out of the other phases.
     if (opts.unlock) await attempt('phase 6', () => benchUnlockPhase(extDir, results, opts));
+    // Its own browser and a relay on 127.0.0.1: a remote client's round trip against a plain bunker.
+    if (opts.bunker) await attempt('bunker phase', () => benchBunkerPhase(extDir, results, { n: opts.quick ? 100 : 200 }));
   } finally {
     await context?.close().catch(() => {});
     for (const s of sites) s.server.close();

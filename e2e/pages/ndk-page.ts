@@ -1,6 +1,6 @@
 // Bundled by e2e/global-setup.ts into e2e/site/.build/ndk.js (an IIFE): a real client library,
-// NDK, signing and encrypting through window.nostr with its NIP-07 signer.
-import NDK, { NDKEvent, NDKNip07Signer, NDKUser } from '@nostr-dev-kit/ndk';
+// NDK, signing, encrypting and reading NIP-17 direct messages through window.nostr with its NIP-07 signer.
+import NDK, { giftUnwrap, NDKEvent, NDKNip07Signer, NDKUser } from '@nostr-dev-kit/ndk';
 
 async function ndkSign(content: string): Promise<unknown> {
   const signer = new NDKNip07Signer(2_000);
@@ -20,4 +20,16 @@ async function ndkUserPubkey(): Promise<string> {
   return (await signer.user()).pubkey;
 }
 
-Object.assign(window, { ndkSign, ndkEncrypt, ndkUserPubkey, ndkReady: true });
+/** NDK's own NIP-17 reading path: giftUnwrap opens the wrap, checks the seal, opens the seal. */
+async function ndkUnwrap(wraps: unknown[]): Promise<{ pubkey: string; content: string }[]> {
+  const signer = new NDKNip07Signer(2_000);
+  const ndk = new NDK({ signer, enableOutboxModel: false, autoConnectUserRelays: false });
+  const out = [];
+  for (const raw of wraps) {
+    const rumor = await giftUnwrap(new NDKEvent(ndk, raw as never), undefined, signer);
+    out.push({ pubkey: rumor.pubkey, content: rumor.content });
+  }
+  return out;
+}
+
+Object.assign(window, { ndkSign, ndkEncrypt, ndkUserPubkey, ndkUnwrap, ndkReady: true });
