@@ -3,7 +3,8 @@
 import { generateSecretKey, getPublicKey, verifyEvent } from 'nostr-tools/pure';
 import * as nip44 from 'nostr-tools/nip44';
 import { expect, openSite, setupAccount, test } from './fixtures.ts';
-import { signingLog, type SignedEvent } from './helpers.ts';
+import { npubEncode } from 'nostr-tools/nip19';
+import { armed, catchPrompt, signingLog, type SignedEvent } from './helpers.ts';
 import { inbox, senders } from '../e2e-shared/dm.ts';
 
 test('NDKNip07Signer signs an NDKEvent through the extension and Node verifies it', async ({ ext }) => {
@@ -55,8 +56,21 @@ test("NDK's NIP-17 reading path (giftUnwrap) through the extension: a gift-wrap 
   );
   // NDK checked the seal's signature and that the message is the seal signer's own.
   expect(rumors).toEqual([0, 1, 2].map((i) => ({ pubkey: friend!.pk, content: `message ${i} from sender 0` })));
-  // Counted as messages, not layers: one log entry per message.
-  const log = await signingLog(ext);
-  expect(log.filter((e) => e.method === 'nip44_decrypt')).toHaveLength(3);
+  // Both layers are logged; a DM cap counts the wrap layer's entries (kind 1059): one per message.
+  const log = (await signingLog(ext)).filter((e) => e.method === 'nip44_decrypt');
+  expect(log.filter((e) => e.kind === 1059)).toHaveLength(3);
+  expect(log).toHaveLength(6);
   expect(ext.context.pages().some((p) => /prompt/.test(p.url()))).toBe(false);
+
+  // Someone the rule does not name: the wrap's layer asks, and a "deny" leaves NDK with nothing.
+  const [stranger] = senders(1);
+  const prompt = catchPrompt(ext);
+  const read = page
+    .evaluate((w) => (window as unknown as { ndkUnwrap: (w: unknown[]) => Promise<unknown> }).ndkUnwrap(w), inbox(pubkey, [stranger!], 1))
+    .then(() => 'read', () => 'refused');
+  const p = await prompt;
+  await expect(p.getByTestId('prompt-dm-sender')).toHaveText(npubEncode(stranger!.pk));
+  await armed(p);
+  await p.getByTestId('prompt-deny').click();
+  expect(await read).toBe('refused');
 });
