@@ -56,8 +56,18 @@ await popup.getByTestId('popup-site-panel').waitFor();
 await popup.getByTestId('popup-remote-client').waitFor();
 await popup.screenshot({ path: join(shots, 'popup-remote-client.png'), fullPage: true });
 
+// A request the token does not cover: the prompt window names the client as it named itself.
+const prompted = context.waitForEvent('page', { predicate: (p) => p.url().includes('/src/ui/prompt/') });
+const asked = client.signer.signEvent({ kind: 7, content: '+', tags: [], created_at: Math.floor(Date.now() / 1000) }).catch(() => null);
+const prompt = await prompted;
+await prompt.setViewportSize({ width: 460, height: 640 });
+await prompt.getByTestId('prompt-remote').waitFor();
+await prompt.screenshot({ path: join(shots, 'prompt-remote.png'), fullPage: true });
+await prompt.getByTestId('prompt-deny').click({ timeout: 5_000 }).catch(() => {});
+await asked;
+
 client.close();
 closeClients();
 await context.close();
 await relay.close();
-console.log('screenshots written: options-remote-token.png, options-remote-clients.png, popup-remote-client.png');
+console.log('screenshots written: options-remote-token.png, options-remote-clients.png, popup-remote-client.png, prompt-remote.png');
