@@ -4,6 +4,7 @@ import type { Method } from '../shared/methods.ts';
 import type { ActivityEntry, Outcome, SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
 import type { Page } from './keyset.ts';
+import { entriesBelow } from './signingLog.ts';
 
 export const ACTIVITY_MAX_ROWS = 50_000;
 
@@ -155,14 +156,7 @@ export function logRow(e: FoldedEntry): ActivityEntry {
 }
 
 function logSide(db: WardenDb, q: ActivityQuery, below: number) {
-  const upper = below || Dexie.maxKey;
-  return q.origin && q.method
-    ? db.signingLog.where('[origin+method+id]').between([q.origin, q.method, Dexie.minKey], [q.origin, q.method, upper], true, false)
-    : q.origin
-      ? db.signingLog.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false)
-      : q.method
-        ? db.signingLog.where('[method+id]').between([q.method, Dexie.minKey], [q.method, upper], true, false)
-        : db.signingLog.where('id').below(upper);
+  return entriesBelow(db, q, below || Dexie.maxKey);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The append-only signing log: the only source of truth for caps.
-import Dexie from 'dexie';
+import Dexie, { type IndexableType } from 'dexie';
 import type { Method } from '../shared/methods.ts';
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { WardenDb } from './schema.ts';
@@ -149,16 +149,18 @@ export interface LogPageQuery {
   limit: number;
 }
 
+/** Entries of a site and/or method with ids below `upper`, as an id-ordered key range (one per filter shape). */
+export function entriesBelow(db: WardenDb, q: { origin?: string | undefined; method?: Method | undefined }, upper: IndexableType = Dexie.maxKey) {
+  return q.origin && q.method
+    ? db.signingLog.where('[origin+method+id]').between([q.origin, q.method, Dexie.minKey], [q.origin, q.method, upper], true, false)
+    : q.origin
+      ? db.signingLog.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false)
+      : q.method
+        ? db.signingLog.where('[method+id]').between([q.method, Dexie.minKey], [q.method, upper], true, false)
+        : db.signingLog.where('id').below(upper);
+}
+
 /** Newest first, keyset-paged by id (ids grow with createdAt), never by offset. */
 export async function pageLog(db: WardenDb, q: LogPageQuery): Promise<Page<SigningLogEntry>> {
-  const upper = q.before ?? Dexie.maxKey;
-  const collection =
-    q.origin && q.method
-      ? db.signingLog.where('[origin+method+id]').between([q.origin, q.method, Dexie.minKey], [q.origin, q.method, upper], true, false)
-      : q.origin
-        ? db.signingLog.where('[origin+id]').between([q.origin, Dexie.minKey], [q.origin, upper], true, false)
-        : q.method
-          ? db.signingLog.where('[method+id]').between([q.method, Dexie.minKey], [q.method, upper], true, false)
-          : db.signingLog.where('id').below(upper);
-  return keysetPage(collection, q.limit);
+  return keysetPage(entriesBelow(db, q, q.before ?? Dexie.maxKey), q.limit);
 }
