@@ -4,7 +4,7 @@
 // each, so appends go on between them). IndexedDB in a page and in the service worker is one backend.
 import { WardenDb } from '../src/db/schema.ts';
 import { entryHash, GENESIS } from '../src/db/chainHash.ts';
-import { verifyChain } from '../src/db/logChain.ts';
+import { verifyChain } from '../src/db/logVerify.ts';
 import { appendLog } from '../src/db/signingLog.ts';
 import type { SigningLogEntry } from '../src/policy/records.ts';
 

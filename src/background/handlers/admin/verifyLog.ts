@@ -1,5 +1,5 @@
 // Checking the signing log's hash chain, and the export that carries it.
-import { verifyChain } from '../../../db/logChain.ts';
+import { verifyChain } from '../../../db/logVerify.ts';
 import { exportPage } from '../../../db/logExport.ts';
 import type { AdminHandlers } from './types.ts';
 
