@@ -245,14 +245,3 @@ export async function removeEntries(db: WardenDb, candidates: readonly SigningLo
 export async function readHead(db: WardenDb): Promise<string | null> {
   return ((await db.logChain.get(HEAD)) as HeadRow | undefined)?.hash ?? null;
 }
-
-export interface ChainState {
-  head: string | null;
-  checkpoints: Checkpoint[];
-}
-
-/** The head and the checkpoints, for an export: read them in the same transaction as the entries. */
-export async function chainState(db: WardenDb): Promise<ChainState> {
-  const [head, cps] = await Promise.all([db.logChain.get(HEAD) as Promise<HeadRow | undefined>, loadCheckpoints(db)]);
-  return { head: head?.hash ?? null, checkpoints: cps.map(({ key: _key, ...cp }) => cp).sort((a, b) => a.fromId - b.fromId) };
-}

@@ -4,8 +4,20 @@
 import type { SigningLogEntry } from '../policy/records.ts';
 import type { ChainedLogRow, ExportPage } from '../shared/adminResults.ts';
 import type { WardenDb } from './schema.ts';
-import { chainState, flushHead } from './logChain.ts';
+import type { Checkpoint } from './chainHash.ts';
+import { flushHead, loadCheckpoints, readHead } from './logChain.ts';
 import { pageLog, type LogPageQuery } from './signingLog.ts';
+
+interface ChainState {
+  head: string | null;
+  checkpoints: Checkpoint[];
+}
+
+/** The head and the checkpoints, for an export: read them in the same transaction as the entries. */
+async function chainState(db: WardenDb): Promise<ChainState> {
+  const [head, cps] = await Promise.all([readHead(db), loadCheckpoints(db)]);
+  return { head, checkpoints: cps.map(({ key: _key, ...cp }) => cp).sort((a, b) => a.fromId - b.fromId) };
+}
 
 export function chainedRow(e: SigningLogEntry): ChainedLogRow {
   return {
