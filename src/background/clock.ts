@@ -17,8 +17,9 @@ export interface TimeSources {
   steady: () => number;
 }
 
-/** Where the latest time is kept between worker starts. */
-const KEY: [string, string] = ['clock', 'latestSeen'];
+/** Where the latest time is kept between worker starts: a settings row no page shows. */
+export const CLOCK_KEY: [string, string] = ['clock', 'latestSeen'];
+const KEY = CLOCK_KEY;
 /** `at`: the latest time; `wall`: the system clock when it was written (absent in a row of an older shape). */
 const stored = z.object({ at: z.number().finite(), wall: z.number().finite().optional() });
 /**

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createContext, type BackgroundContext } from './context.ts';
 import { createRouter, type Router } from './router.ts';
+import { BROWSER_TIME, CLOCK_KEY, MonotonicClock } from './clock.ts';
 import { LEAD_MS, LIVE_PORT, LIVE_TOPICS, LiveUpdates, WINDOW_MS, type LiveNotice, type LivePort, type LiveTopic } from './liveUpdates.ts';
 import type { SenderInfo } from './sender.ts';
 import { WardenDb } from '../db/schema.ts';
@@ -233,6 +234,20 @@ describe('topics after writes (the real router and database)', () => {
       await w.ok('resolve_prompt', { promptId: p!.promptId, decision: 'deny' });
       await asked;
     })).toEqual(expect.arrayContaining(['prompts']));
+  });
+
+  it("the clock saving its time is no change for a page; another settings row written with it is", async () => {
+    const w = wire();
+    await w.ok('create_account', { password: PW, label: 'Main' });
+    const port = pagePort();
+    w.live.accept(port);
+    const clockRow = (at: number) => ({ collection: CLOCK_KEY[0], key: CLOCK_KEY[1], value: { at, wall: at } });
+    expect(await topicsAfter(port, () => w.ctx.db.settings.put(clockRow(Date.now() + 60_000)))).toEqual([]);
+    // What a worker's start does: a new clock reads the row and saves its time at once.
+    expect(await topicsAfter(port, () => new MonotonicClock(BROWSER_TIME).restore(w.ctx.db))).toEqual([]);
+    const both = [clockRow(Date.now() + 120_000), { collection: 'retention', key: 'logs', value: { activityDays: 30, signingLogDays: null } }];
+    expect(await topicsAfter(port, () => w.ctx.db.settings.bulkPut(both))).toEqual(['settings', 'vault']);
+    expect(await topicsAfter(port, () => w.ok('set_settings', { autoLockMinutes: 7 }))).toEqual(['settings', 'vault']);
   });
 
   it('a burst of 50 concurrent signatures sends a few notices, not 50', async () => {

@@ -5,8 +5,9 @@
 //
 // Where changes come from, so that no handler has to remember to report them:
 // - every committed IndexedDB write: Dexie fires `storagemutated` after a read-write transaction
-//   completes, naming the tables it touched (mapped to topics by TABLE_TOPICS). Listened to only
-//   while a page is connected: with no page there is nothing at all on the signing path.
+//   completes, naming the tables it touched (mapped to topics by TABLE_TOPICS) and the keys
+//   (rows of QUIET_ROWS alone are no change). Listened to only while a page is connected: with no
+//   page there is nothing at all on the signing path.
 // - the vault's lock state, which lives in memory: every lock, unlock or key removal is persisted
 //   to storage.session under `vault.*`, so watchSession() sees each one.
 // - the prompt queue: changed('prompts') from its onChange (index.ts).
@@ -28,10 +29,11 @@
 //
 // This module touches no browser API itself (index.ts passes the ports in and makes the
 // broadcast), so the unit tests run it as is.
-import Dexie, { type ObservabilitySet } from 'dexie';
+import Dexie, { cmp, type IndexableType, type IntervalTree, type ObservabilitySet } from 'dexie';
 import type { WardenDb } from '../db/schema.ts';
 import type { SessionStore } from '../vault/sessionStore.ts';
 import { isExtensionPage, type SenderInfo } from './sender.ts';
+import { CLOCK_KEY } from './clock.ts';
 import { LIVE_PORT, LIVE_TOPICS, type LiveNotice, type LiveTopic } from '../shared/liveTopics.ts';
 
 export { LIVE_PORT, LIVE_STARTED, LIVE_TOPICS, type LiveNotice, type LiveTopic } from '../shared/liveTopics.ts';
@@ -47,6 +49,21 @@ export const TABLE_TOPICS: Readonly<Record<string, readonly LiveTopic[]>> = {
   settings: ['settings', 'vault'],
   accounts: ['vault'],
 };
+
+/**
+ * Rows that no page shows and that are written on their own: the clock's latest time, saved at a
+ * start and every 10 s of use. A write of only these is no change for any page. Reporting it made
+ * an open popup fetch at a worker's start, and its one-fetch-a-second pace then held back the
+ * meter of the signature that started the worker by up to a second.
+ */
+export const QUIET_ROWS: Readonly<Record<string, readonly IndexableType[]>> = { settings: [CLOCK_KEY] };
+
+/** Whether every key range in `tree` is exactly one of `keys` (an empty tree holds none). */
+function onlyKeys(tree: IntervalTree | undefined, keys: readonly IndexableType[]): boolean {
+  if (!tree || !('from' in tree)) return true;
+  const exact = keys.some((k) => cmp(tree.from, k) === 0 && cmp(tree.to, k) === 0);
+  return exact && onlyKeys(tree.l ?? undefined, keys) && onlyKeys(tree.r ?? undefined, keys);
+}
 
 /** The runtime.Port fields used here. */
 export interface LivePort {
@@ -142,6 +159,8 @@ export class LiveUpdates {
         const end = part.indexOf('/', prefix.length);
         const table = part.slice(prefix.length, end < 0 ? undefined : end);
         const topics = TABLE_TOPICS[table];
+        const quiet = QUIET_ROWS[table];
+        if (quiet && onlyKeys(parts[part], quiet)) continue;
         if (topics) this.changed(...topics);
       }
     }
