@@ -1,10 +1,10 @@
 // The crypto of each NIP-07 method, prepared before the decision and run only inside the guard.
 import { getEventHash } from 'nostr-tools/pure';
-import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as nip04 from 'nostr-tools/nip04';
 import * as nip44 from 'nostr-tools/nip44';
 import { conversationKey } from './conversationKeys.ts';
+import { signingKey, signWith } from './signingKeys.ts';
 import { fail } from '../shared/errors.ts';
 import type { Nip07Request } from '../shared/protocol.ts';
 import type { Account } from '../policy/records.ts';
@@ -66,19 +66,13 @@ export function prepare(request: Nip07Request, account: Account, deps: Operation
           if (otherKey) throw fail('invalid_request', 'event.pubkey names another key than the active account');
           // Everything that can refuse is checked now, before the guard writes the entry; the
           // signature itself is computed while the entry commits (docs/ARCHITECTURE.md, Group
-          // commit). A copy of the key: a lock meanwhile zeroes the vault's own.
-          const key = sk().slice();
+          // commit). The prepared key is taken now: a lock meanwhile drops the vault's own.
+          const key = signingKey(sk());
           return {
             eventId: id,
-            later: () => {
-              try {
-                // The id was computed over this very event with the account's pubkey, the key
-                // belongs to that account: finalizeEvent would only derive both again.
-                return { ...unsigned, id, sig: bytesToHex(schnorr.sign(hexToBytes(id), key)) };
-              } finally {
-                key.fill(0);
-              }
-            },
+            // The id was computed over this very event with the account's pubkey, the key belongs
+            // to that account: finalizeEvent would only derive both again.
+            later: () => ({ ...unsigned, id, sig: bytesToHex(signWith(key, hexToBytes(id))) }),
           };
         },
       };
