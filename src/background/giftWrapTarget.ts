@@ -7,6 +7,7 @@ import * as nip44 from 'nostr-tools/nip44';
 import type { Nip07Request } from '../shared/protocol.ts';
 import { classifyDm, type DmLayer } from '../policy/giftWrap.ts';
 import { conversationKey } from './conversationKeys.ts';
+import { verifySignedEvent } from './eventVerify.ts';
 
 /**
  * The shortest NIP-44 payload that can hold a message layer. The smallest event JSON with a 64-hex
@@ -21,7 +22,7 @@ export function openDmLayer(request: Nip07Request, secretKey: () => Uint8Array):
   const { pubkey, ciphertext } = request.params;
   if (ciphertext.length < MIN_DM_PAYLOAD_CHARS) return null;
   try {
-    return classifyDm(nip44.decrypt(ciphertext, conversationKey(secretKey(), pubkey)), pubkey);
+    return classifyDm(nip44.decrypt(ciphertext, conversationKey(secretKey(), pubkey)), pubkey, verifySignedEvent);
   } catch {
     // Not decryptable with this key (or the vault locked meanwhile): no layer; the guard's own
     // decrypt, if the request is allowed, gives the error.

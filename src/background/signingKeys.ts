@@ -18,7 +18,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 const Point = secp256k1.Point;
 const { Fn, BASE } = Point;
 const { taggedHash, pointToBytes } = schnorr.utils;
-type CurvePoint = InstanceType<typeof Point>;
+export type CurvePoint = InstanceType<typeof Point>;
 const evenY = (p: CurvePoint) => (p.toAffine().y & 1n) === 0n;
 
 /** What signing needs from a secret key, computed once: d (made even-y), bytes(P), and P itself. */
@@ -52,18 +52,25 @@ export function signingKey(secretKey: Uint8Array): SigningKey {
 
 const challenge = (rx: Uint8Array, px: Uint8Array, m: Uint8Array) => Fn.create(bytesToNumberBE(taggedHash('BIP0340/challenge', rx, px, m)));
 
-/** BIP-340 Verify(bytes(P), m, sig) against the prepared point. */
-export function verifiesFor(key: SigningKey, m: Uint8Array, sig: Uint8Array): boolean {
+/**
+ * BIP-340 Verify(bytes(P), m, sig) for a point P already lifted from `px` (even y): the steps after
+ * lift_x. A point with a multiplication table (precompute) makes e⋅P cost about what s⋅G does.
+ */
+export function verifiesAgainst(point: CurvePoint, px: Uint8Array, m: Uint8Array, sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false;
   const r = bytesToNumberBE(sig.subarray(0, 32));
   const s = bytesToNumberBE(sig.subarray(32, 64));
   if (!Point.Fp.isValidNot0(r) || !Fn.isValidNot0(s)) return false;
-  const e = challenge(sig.subarray(0, 32), key.px, m);
+  const e = challenge(sig.subarray(0, 32), px, m);
   // R = s⋅G − e⋅P
-  const R = BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(Fn.neg(e)));
+  const R = BASE.multiplyUnsafe(s).add(point.multiplyUnsafe(Fn.neg(e)));
   if (R.is0()) return false;
   const { x, y } = R.toAffine();
   return x === r && (y & 1n) === 0n;
 }
+
+/** BIP-340 Verify against the prepared key's own point. */
+export const verifiesFor = (key: SigningKey, m: Uint8Array, sig: Uint8Array): boolean => verifiesAgainst(key.point, key.px, m, sig);
 
 /** BIP-340 Sign(sk, m) with auxiliary randomness `aux` (32 bytes; fresh random by default). */
 export function signWith(key: SigningKey, m: Uint8Array, aux: Uint8Array = randomBytes(32)): Uint8Array {

@@ -6,6 +6,8 @@ import { verifyEvent } from 'nostr-tools/pure';
 import { KIND_SEAL } from './constraints.ts';
 
 export type DmLayer = { layer: 'wrap' | 'seal'; sender: string };
+/** Checks a signed event's id and signature (nostr-tools' verifyEvent, or the background's faster equal). */
+export type VerifyEvent = (event: { kind: number; pubkey: string; tags: string[][]; content: string; created_at: number; id: string; sig: string }) => boolean;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
@@ -29,7 +31,7 @@ const isTime = (t: unknown) => Number.isInteger(t) && (t as number) >= 0;
  * A well-formed seal: kind 13, no tags (NIP-59), a NIP-44 payload as content, and a valid id and
  * signature by its pubkey — so the sender it names really sealed it.
  */
-export function sealSender(plaintext: string): string | null {
+export function sealSender(plaintext: string, verify: VerifyEvent = verifyEvent): string | null {
   const e = parseObject(plaintext);
   if (!e || e.kind !== KIND_SEAL) return null;
   if (typeof e.pubkey !== 'string' || !HEX64.test(e.pubkey)) return null;
@@ -38,7 +40,7 @@ export function sealSender(plaintext: string): string | null {
   if (typeof e.id !== 'string' || !HEX64.test(e.id) || typeof e.sig !== 'string' || !HEX128.test(e.sig)) return null;
   const event = { kind: KIND_SEAL, pubkey: e.pubkey, tags: [], content: e.content, created_at: e.created_at as number, id: e.id, sig: e.sig };
   try {
-    return verifyEvent(event) ? e.pubkey : null;
+    return verify(event) ? e.pubkey : null;
   } catch {
     return null;
   }
@@ -56,8 +58,8 @@ export function isRumorFrom(plaintext: string, peer: string): boolean {
 }
 
 /** Which layer of a direct message a nip44 plaintext is, and whose message it is; null if neither. */
-export function classifyDm(plaintext: string, peer: string): DmLayer | null {
-  const sender = sealSender(plaintext);
+export function classifyDm(plaintext: string, peer: string, verify: VerifyEvent = verifyEvent): DmLayer | null {
+  const sender = sealSender(plaintext, verify);
   if (sender) return { layer: 'wrap', sender };
   return isRumorFrom(plaintext, peer) ? { layer: 'seal', sender: peer } : null;
 }
