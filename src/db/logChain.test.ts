@@ -14,7 +14,11 @@ import { uniqueDbName } from '../test/fixtures.ts';
 
 const DAY = 86_400_000;
 const all = (d: Db) => d.signingLog.orderBy('id').toArray();
-const head = async (d: Db) => ((await d.logChain.get('head')) as HeadRow | undefined)?.hash ?? null;
+/** The stored head once it has caught up (it is written behind the commits, in a task of its own). */
+const head = async (d: Db) => {
+  await flushHead(d);
+  return ((await d.logChain.get('head')) as HeadRow | undefined)?.hash ?? null;
+};
 
 /** n entries of alternating sites and methods, one minute apart, ending at `end`. */
 function rows(n: number, end = T): LogRow[] {
@@ -132,6 +136,7 @@ describe('the head row, written behind the appends (docs/ARCHITECTURE.md, Signin
     const d = freshDb();
     await appendEntries(d, rows(2));
     await chainReady(d);
+    await flushHead(d);
     const put = vi.spyOn(d.logChain, 'put');
     // A transaction over signingLog alone: touching logChain inside it would throw.
     await d.transaction('rw', d.signingLog, () => appendLog(d, logEntry(A, 'sign_event', T + 1, 1)));
@@ -243,6 +248,8 @@ describe('verifyChain finds a change at the right entry', () => {
     for (const chunk of [1_000, 3]) {
       const d = freshDb();
       await appendEntries(d, rows(8));
+      // The head row written behind the appends lands before anything is changed.
+      await flushHead(d);
       const ids = (await all(d)).map((e) => e.id);
       expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       await tamper(d, ids);
