@@ -1,6 +1,8 @@
 // A CPU profile of Warden's service worker while it serves one workload of the peers phase (the
 // same grant, log and bench page as bench/peer-signers.mjs): where the worker's time goes, by
-// function and by file, self time. Run alone: `node bench/profile-worker.mjs [c50|seq|inbox] [rounds]`.
+// function and by file, self time. Run alone: `node bench/profile-worker.mjs [c50|seq|inbox|inboxSeq] [rounds]`
+// (c50: batches of 50 concurrent signEvent; seq: sequential signEvent; inbox: 200 gift wraps all at
+// once; inboxSeq: the same one at a time).
 // It loads the bench's own build (`npm run bench` makes it; BENCH_EXT_DIR for another).
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
@@ -12,6 +14,11 @@ import { concurrentSign, inboxLoad, sequentialSign, warm } from './peer-workload
 
 const [workload = 'c50', roundsArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
+const WORKLOADS = ['c50', 'seq', 'inbox', 'inboxSeq'];
+if (!WORKLOADS.includes(workload) || !(rounds >= 1)) {
+  console.error(`usage: node bench/profile-worker.mjs [${WORKLOADS.join('|')}] [rounds ≥ 1]`);
+  process.exit(2);
+}
 
 const extDir = process.env.BENCH_EXT_DIR ?? buildExtension();
 await buildPages();

@@ -6,7 +6,7 @@
 // checked before it is returned, as BIP-340 recommends, against the cached point. The steps are
 // BIP-340's, on noble's own field, point and tagged-hash primitives, and the unit tests hold
 // every signature byte for byte to noble's schnorr.sign with the same auxiliary randomness
-// (docs/ARCHITECTURE.md, Signing).
+// (docs/ARCHITECTURE.md, Signatures).
 //
 // The cache is keyed by the vault's own Uint8Array of the secret key, like conversationKeys.ts:
 // when the vault locks or removes an account it zeroes and drops that array, and the prepared key
