@@ -25,6 +25,19 @@ describe('signWith', () => {
     expect(odd).toBeLessThan(40);
   });
 
+  it('signs the same before its point has a table (the first signature) and after (built in a later task)', async () => {
+    const sk = schnorr.utils.randomSecretKey();
+    const m = randomBytes(32);
+    const aux = randomBytes(32);
+    const before = signWith(signingKey(sk), m, aux);
+    await new Promise((r) => setTimeout(r, 10));
+    const after = signWith(signingKey(sk), m, aux);
+    expect(bytesToHex(after)).toBe(bytesToHex(before));
+    expect(bytesToHex(after)).toBe(bytesToHex(schnorr.sign(m, sk, aux)));
+    const key = signingKey(sk);
+    expect(() => signWith({ ...key, d: key.d + 1n }, m)).toThrow(/does not verify/);
+  });
+
   it('BIP-340 test vector 0 (secret key 3, zero message and auxiliary randomness)', () => {
     const sk = hexToBytes('0000000000000000000000000000000000000000000000000000000000000003');
     const sig = signWith(signingKey(sk), new Uint8Array(32), new Uint8Array(32));

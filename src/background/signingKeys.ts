@@ -30,8 +30,8 @@ export interface SigningKey {
 
 /**
  * The window of the public point's multiplication table. 8 makes the check's e⋅P cost about what a
- * multiple of G does; the table takes about 20 ms to build in Node, once per key and worker start
- * (6: 8 ms, and each signature some 10 % slower).
+ * multiple of G does; the table takes about 20 ms to build in Node, once per key and worker start,
+ * off the request path (6: 8 ms, and each signature some 10 % slower).
  */
 const TABLE_WINDOW = 8;
 const prepared = new WeakMap<Uint8Array, SigningKey>();
@@ -43,10 +43,13 @@ export function signingKey(secretKey: Uint8Array): SigningKey {
   const d0 = Fn.fromBytes(secretKey);
   const p = BASE.multiply(d0);
   const d = evenY(p) ? d0 : Fn.neg(d0);
-  // The even-y point BIP-340 verifies against (P = lift_x(x(d0⋅G))), with its table.
-  const point = (evenY(p) ? p : p.negate()).precompute(TABLE_WINDOW, false);
+  // The even-y point BIP-340 verifies against (P = lift_x(x(d0⋅G))).
+  const point = evenY(p) ? p : p.negate();
   const key = { d, px: pointToBytes(p), point };
   prepared.set(secretKey, key);
+  // Its table is built in a task of its own, not inside the guard's transaction: the first
+  // signature after a start is checked without it (as noble checks every one), the next ones with it.
+  setTimeout(() => point.precompute(TABLE_WINDOW, false), 0);
   return key;
 }
 
